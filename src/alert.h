@@ -1,0 +1,71 @@
+/*
+ * alert.h — what the rule engine produces and the alert stage consumes.
+ *
+ * An alert is self-contained: every string is owned by the alert (freed
+ * with aw_alert_free), so it can be queued, stored and delivered after the
+ * event that produced it is gone. output_fields is a jansson object with
+ * Falco's typed values (null for a field that could not be extracted),
+ * exactly what goes into Falco's JSON "output_fields".
+ */
+#ifndef AW_ALERT_H
+#define AW_ALERT_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+/* Falco's priorities, most severe first (numbers as syslog severities). */
+enum aw_priority {
+	AW_PRIO_EMERGENCY = 0,
+	AW_PRIO_ALERT,
+	AW_PRIO_CRITICAL,
+	AW_PRIO_ERROR,
+	AW_PRIO_WARNING,
+	AW_PRIO_NOTICE,
+	AW_PRIO_INFORMATIONAL,
+	AW_PRIO_DEBUG,
+};
+
+struct aw_alert {
+	uint64_t time_ns;		/* event time, ns since the epoch */
+	char *rule;
+	enum aw_priority priority;
+	char *source;			/* "syscall" */
+	char *hostname;
+	char *output;			/* formatted output line */
+	json_t *output_fields;		/* object; owned */
+	char **tags;			/* owned, ntags entries */
+	int ntags;
+
+	/* Typed columns for the store and notifiers (NULL when unknown),
+	 * filled from the event whether or not the output names them. */
+	char *container_id;
+	char *container_name;
+	char *k8s_pod_name;
+	char *k8s_ns_name;
+	char *proc_name;
+	char *proc_cmdline;
+	char *user_name;
+	char *fd_name;
+	uint32_t audit_serial;
+};
+
+/* Case-insensitive Falco names ("Warning", "INFO", "informational"...). */
+int aw_priority_from_name(const char *name, enum aw_priority *out);
+/* Falco's canonical spelling: "Emergency" ... "Debug". */
+const char *aw_priority_name(enum aw_priority p);
+
+struct aw_alert *aw_alert_new(void);
+void aw_alert_free(struct aw_alert *a);
+/* Falco's JSON alert (hostname, output, output_fields, priority, rule,
+ * source, tags, time), as a newly allocated string. */
+char *aw_alert_to_falco_json(const struct aw_alert *a, int include_output,
+    int include_tags);
+/* Falco's full output line, "HH:MM:SS.nnnnnnnnn: Priority output" (local
+ * time), newly allocated; this is the JSON "output" and the text line.
+ * a->output is the rule's formatted output without that prefix (a prefix
+ * already present is not added twice). */
+char *aw_alert_output_line(const struct aw_alert *a);
+/* RFC 3339 UTC with nanoseconds: 2026-12-04T21:07:28.123456789Z */
+void aw_format_time_ns(uint64_t ns, char *buf, size_t bufsz);
+
+#endif

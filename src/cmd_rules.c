@@ -1,0 +1,18 @@
+/*
+ * cmd_rules.c — `auditwatch rules`: not implemented yet (see its issue).
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+
+int
+aw_cmd_rules(struct aw_config *cfg, int argc, char **argv)
+{
+	(void)cfg;
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "auditwatch: 'rules' is not implemented yet\n");
+	return 2;
+}

@@ -1,0 +1,18 @@
+/*
+ * cmd_status.c — `auditwatch status`: not implemented yet (see its issue).
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+
+int
+aw_cmd_status(struct aw_config *cfg, int argc, char **argv)
+{
+	(void)cfg;
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "auditwatch: 'status' is not implemented yet\n");
+	return 2;
+}

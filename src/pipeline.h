@@ -1,0 +1,47 @@
+/*
+ * pipeline.h — the processing stage: record → reassembler → event →
+ * (enrichment → rules → alerts) → outputs.
+ *
+ * Sources (source_text.c, source_netlink.c) only produce records and call
+ * aw_pipeline_record(); everything after that happens here, on the one
+ * processing thread. Data flows one way.
+ */
+#ifndef AW_PIPELINE_H
+#define AW_PIPELINE_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include "record.h"
+#include "reasm.h"
+
+struct aw_config;
+
+struct aw_pipeline_stats {
+	uint64_t records_in;
+	uint64_t parse_errors;
+	uint64_t events_out;
+};
+
+struct aw_pipeline;
+
+/* events_out: where --events JSON lines go (NULL: not printed). */
+struct aw_pipeline *aw_pipeline_new(const struct aw_config *cfg,
+    FILE *events_out);
+void aw_pipeline_free(struct aw_pipeline *p);
+
+/* Feed one parsed record; now_ms as in aw_reasm_add (0 = event time). */
+void aw_pipeline_record(struct aw_pipeline *p, const struct aw_record *r,
+    uint64_t now_ms);
+/* Feed raw text: one audit.log line, or one netlink payload with its type.
+ * Parse errors are counted and logged (rate-limited), never fatal. */
+void aw_pipeline_line(struct aw_pipeline *p, const char *line, size_t len,
+    uint64_t now_ms);
+void aw_pipeline_datagram(struct aw_pipeline *p, int type, const char *payload,
+    size_t len, uint64_t now_ms);
+void aw_pipeline_tick(struct aw_pipeline *p, uint64_t now_ms);
+void aw_pipeline_flush(struct aw_pipeline *p);
+
+const struct aw_pipeline_stats *aw_pipeline_stats(const struct aw_pipeline *p);
+const struct aw_reasm_stats *aw_pipeline_reasm_stats(const struct aw_pipeline *p);
+
+#endif
