@@ -83,21 +83,28 @@ arena_reserve(struct aw_event *ev, size_t need)
 	return 0;
 }
 
-/* Decode an encodable value into the arena. */
+/* Decode an encodable value into the arena. The decoded form is never
+ * longer than the text, so take vallen+1 bytes, decode in one pass, and
+ * give back what was not used (the arena is a bump allocator). */
 static void
 decode_str(struct aw_event *ev, const struct aw_kv *kv, struct aw_str *out)
 {
-	long n = aw_value_decoded_len(kv);
-	char *p;
+	char *p = arena_bytes(ev, kv->vallen + 1);
+	long n;
 	int trunc;
 
-	if (n < 0 || (p = arena_bytes(ev, (size_t)n + 1)) == NULL) {
-		out->s = NULL;
-		out->len = 0;
+	out->s = NULL;
+	out->len = 0;
+	if (p == NULL)
+		return;
+	n = aw_value_decode(kv, p, kv->vallen + 1, &trunc);
+	if (n < 0) {
+		ev->arena_used -= kv->vallen + 1;
 		return;
 	}
-	out->len = (size_t)aw_value_decode(kv, p, (size_t)n + 1, &trunc);
+	ev->arena_used -= kv->vallen - (size_t)n;
 	out->s = p;
+	out->len = (size_t)n;
 }
 
 /* Copy a value verbatim (subj=, nametype=, dev=...). */

@@ -409,11 +409,39 @@ aw_value_decoded_len(const struct aw_kv *kv)
 	return (long)kv->vallen;
 }
 
+/* Hex-decode in one pass; returns -1 (and leaves out undefined) as soon as
+ * the text turns out not to be hex, so the caller can copy it raw. */
+static long
+hex_decode(const char *s, size_t len, char *out, size_t outsz, int *truncated)
+{
+	size_t n = 0;
+
+	if (len == 0 || len % 2 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval((unsigned char)s[i]);
+		int lo = hexval((unsigned char)s[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		if (n + 1 >= outsz) {
+			/* keep validating: the answer (hex or not) must not
+			 * depend on the buffer size */
+			*truncated = 1;
+			continue;
+		}
+		out[n++] = (char)(hi << 4 | lo);
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
 long
 aw_value_decode(const struct aw_kv *kv, char *out, size_t outsz,
     int *truncated)
 {
-	size_t n = 0;
+	size_t n;
+	long h;
 
 	*truncated = 0;
 	if (is_null_value(kv))
@@ -422,23 +450,16 @@ aw_value_decode(const struct aw_kv *kv, char *out, size_t outsz,
 		*truncated = 1;
 		return 0;
 	}
-	if (kv->quote == 0 && is_hex_string(kv->val, kv->vallen)) {
-		for (size_t i = 0; i < kv->vallen; i += 2) {
-			if (n + 1 >= outsz) {
-				*truncated = 1;
-				break;
-			}
-			out[n++] = (char)(hexval((unsigned char)kv->val[i]) << 4 |
-			    hexval((unsigned char)kv->val[i + 1]));
-		}
-	} else {
-		n = kv->vallen;
-		if (n + 1 > outsz) {
-			n = outsz - 1;
-			*truncated = 1;
-		}
-		memcpy(out, kv->val, n);
+	if (kv->quote == 0 &&
+	    (h = hex_decode(kv->val, kv->vallen, out, outsz, truncated)) >= 0)
+		return h;
+	*truncated = 0;
+	n = kv->vallen;
+	if (n + 1 > outsz) {
+		n = outsz - 1;
+		*truncated = 1;
 	}
+	memcpy(out, kv->val, n);
 	out[n] = '\0';
 	return (long)n;
 }
