@@ -37,12 +37,20 @@ put_str(struct jsonw *w, const char *key, const struct aw_str *s)
 static void
 put_time(struct jsonw *w, const struct aw_event *ev)
 {
-	char b[32];
-	int n = snprintf(b, sizeof(b), "%llu.%03u",
-	    (unsigned long long)ev->sec, ev->msec);
+	char b[32], *p = b + sizeof(b);
+	uint64_t sec = ev->sec;
+	unsigned ms = ev->msec % 1000;
 
+	*--p = (char)('0' + ms % 10);
+	*--p = (char)('0' + ms / 10 % 10);
+	*--p = (char)('0' + ms / 100);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec);
 	jsonw_key(w, "time");
-	jsonw_raw(w, b, (size_t)n);
+	jsonw_raw(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 static void
@@ -74,10 +82,18 @@ put_paths(struct jsonw *w, const struct aw_event *ev)
 		if (p->mode == AW_NONE)
 			jsonw_null(w);
 		else {
-			char b[16];
-			int n = snprintf(b, sizeof(b), "\"%06llo\"",
-			    (unsigned long long)p->mode);
-			jsonw_raw(w, b, (size_t)n);
+			char b[32], *q = b + sizeof(b);
+			uint64_t m = (uint64_t)p->mode;
+
+			*--q = '"';
+			do {
+				*--q = (char)('0' + (m & 7));
+				m >>= 3;
+			} while (m);
+			while (b + sizeof(b) - q < 7)	/* %06o */
+				*--q = '0';
+			*--q = '"';
+			jsonw_raw(w, q, (size_t)(b + sizeof(b) - q));
 		}
 		jsonw_obj_close(w);
 	}

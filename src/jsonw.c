@@ -53,19 +53,19 @@ reserve(struct jsonw *w, size_t more)
 	return 0;
 }
 
-static void
+static inline void
 put(struct jsonw *w, const char *s, size_t n)
 {
-	if (reserve(w, n) != 0)
+	if (w->len + n > w->cap && reserve(w, n) != 0)
 		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }
 
-static void
+static inline void
 putc1(struct jsonw *w, char c)
 {
-	if (reserve(w, 1) != 0)
+	if (w->len + 1 > w->cap && reserve(w, 1) != 0)
 		return;
 	w->buf[w->len++] = c;
 }
@@ -150,6 +150,19 @@ utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+static const unsigned char plain[256] = {
+#define P4(x) x, x, x, x
+#define P16(x) P4(x), P4(x), P4(x), P4(x)
+	P16(0), P16(0),				/* 0x00-0x1f: controls */
+	1, 1, 0, P4(1), 1,			/* 0x20-0x27: '"' */
+	P4(1), P4(1),				/* 0x28-0x2f */
+	P16(1),					/* 0x30-0x3f */
+	P16(1),					/* 0x40-0x4f */
+	P4(1), P4(1), P4(1),			/* 0x50-0x5b */
+	0, 1, 1, 1,				/* 0x5c '\\' - 0x5f */
+	P16(1), P16(1),				/* 0x60-0x7f */
+};
+
 void
 jsonw_escape(struct jsonw *w, const char *str, size_t len)
 {
@@ -160,15 +173,16 @@ jsonw_escape(struct jsonw *w, const char *str, size_t len)
 	if (reserve(w, len + 2) != 0)
 		return;
 	while (i < len) {
-		unsigned char c = s[i];
+		unsigned char c;
 		size_t sl;
 		char esc[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			i++;
-			run++;
-			continue;
-		}
+		/* plain ASCII: the common case, one table lookup per byte */
+		while (i < len && plain[s[i]])
+			i++, run++;
+		if (i >= len)
+			break;
+		c = s[i];
 		if (c >= 0x80 && (sl = utf8_seq_len(s + i, len - i)) > 0) {
 			i += sl;
 			run += sl;
@@ -215,11 +229,17 @@ jsonw_cstr(struct jsonw *w, const char *s)
 void
 jsonw_i64(struct jsonw *w, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+	char b[24], *p = b + sizeof(b);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
 	value_prefix(w);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void

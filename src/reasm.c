@@ -40,6 +40,7 @@ struct inflight {
 	size_t len, cap;
 	size_t nodelen;		/* node name stored at buf[0..nodelen) + NUL */
 
+	int late;		/* a piece of an event already closed */
 	/* what shape_close needs to know */
 	int has_syscall, has_proctitle;
 	long items, npaths;
@@ -405,17 +406,17 @@ aw_reasm_add(struct aw_reasm *ra, const struct aw_record *r, uint64_t now_ms)
 	if (e == NULL) {
 		int late = recently_closed(ra, &k);
 
-		if (late)
-			ra->st.late_records++;
-		else
+		if (!late)
 			count_serial(ra, r->serial);
 		if (is_single_record_type(r->type)) {
+			ra->st.late_records += (uint64_t)late;
 			deliver_single(ra, &k, r);
 			goto timeouts;
 		}
 		if ((e = inflight_get(ra)) == NULL)
 			goto timeouts;	/* out of memory: record dropped */
 		inflight_reset(e, &k, r);
+		e->late = late;
 		HASH_ADD(hh, ra->table, key, sizeof(e->key), e);
 		list_append(ra, e);
 		ra->st.inflight++;
@@ -426,6 +427,7 @@ aw_reasm_add(struct aw_reasm *ra, const struct aw_record *r, uint64_t now_ms)
 		list_unlink(ra, e);
 		list_append(ra, e);
 	}
+	ra->st.late_records += (uint64_t)e->late;
 	ra->st.inflight_bytes -= e->len;
 	append_record(e, r);
 	ra->st.inflight_bytes += e->len;

@@ -36,7 +36,7 @@ struct aw_reasm_stats {
 	uint64_t records;
 	uint64_t events;
 	uint64_t closed[AW_CLOSE_FLUSH + 1];	/* by enum aw_close_reason */
-	uint64_t late_records;	/* for an event already closed */
+	uint64_t late_records;	/* records for an event already closed */
 	uint64_t serial_gaps;	/* serials never seen (a hint, not loss) */
 	uint64_t inflight;	/* events in flight now */
 	uint64_t inflight_bytes;

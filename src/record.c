@@ -91,6 +91,31 @@ aw_parse_u64(const char *s, size_t len, int base, uint64_t *out)
 
 	if (len == 0 || len > 20)
 		return -1;
+	/* Fast paths: 19 decimal or 16 hex digits cannot overflow. */
+	if (base == 10 && len <= 19) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned d = (unsigned)(unsigned char)s[i] - '0';
+			if (d > 9)
+				return -1;
+			v = v * 10 + d;
+		}
+		*out = v;
+		return 0;
+	}
+	if (base == 16 && len <= 16) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned c = (unsigned char)s[i], d;
+			if (c - '0' <= 9)
+				d = c - '0';
+			else if ((c | 0x20) - 'a' <= 5)
+				d = (c | 0x20) - 'a' + 10;
+			else
+				return -1;
+			v = v << 4 | d;
+		}
+		*out = v;
+		return 0;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned d;
 		char c = s[i];

@@ -287,9 +287,12 @@ test_late_records_counted(void **state)
 	assert_int_equal(o.n, 1);
 	feed(ra, "type=CWD msg=audit(10.000:1): cwd=\"/\"", 10000);
 	assert_int_equal(aw_reasm_stats(ra)->late_records, 1);
+	/* Every straggler counts, not only the first of its event. */
+	feed(ra, "type=PATH msg=audit(10.000:1): item=0 name=\"/\"", 10000);
+	assert_int_equal(aw_reasm_stats(ra)->late_records, 2);
 	/* An EOE for something we never saw is counted too. */
 	feed(ra, "type=EOE msg=audit(10.000:77): ", 10000);
-	assert_int_equal(aw_reasm_stats(ra)->late_records, 2);
+	assert_int_equal(aw_reasm_stats(ra)->late_records, 3);
 	aw_reasm_free(ra);
 }
 
