@@ -28,12 +28,20 @@ struct aw_proc {
 	const char *cwd;
 	int64_t uid, euid, gid, egid, auid, ses;	/* AW_NONE if unknown */
 	const char *tty;
-	uint64_t start_ns;	/* exec (or first seen) time, ns since epoch */
-	const char *container_id;	/* 12 hex chars, or "host" */
+	uint64_t start_ns;	/* process start, ns since epoch: fork time when
+				 * known (clone event, /proc starttime), as
+				 * Falco's proc.duration uses; else exec or
+				 * first-seen time */
+	const char *container_id;	/* 12 hex chars, or "host"; NULL unknown */
 	const char *container_full_id;	/* 64 hex, or "" for host */
-	const char *container_type;	/* "docker", "containerd", "cri-o", "podman", ... or NULL */
+	const char *container_type;	/* "docker", "containerd", "cri-o", "podman",
+					 * "lxc", ..., "host" (as Falco); NULL unknown */
 	const char *pod_uid;		/* NULL when not in a pod */
 	int exited;
+	/* additions (enrichment helper) */
+	uint64_t exec_ns;		/* time of the last exec seen, 0 if none */
+	int argv_truncated;		/* argv capped (4 KiB / 256 args) */
+	const char *container_engine;	/* Falco plugin matcher name, or NULL */
 };
 
 struct aw_container_meta {
@@ -45,19 +53,29 @@ struct aw_container_meta {
 	const char *pod_name;
 	const char *pod_namespace;
 	const char *pod_labels;		/* "k1:v1, k2:v2" as Falco prints */
+	/* additions (enrichment helper) */
+	const char *labels;		/* container labels, same format */
+	const char *type;		/* runtime as the endpoint reports it */
 };
 
 struct aw_enricher_stats {
 	uint64_t procs;		/* live entries */
 	uint64_t hits, misses, evictions;
 	uint64_t cgroup_reads;
+	/* additions (enrichment helper) */
+	uint64_t proc_reads;		/* /proc/<pid> loads */
+	uint64_t table_bytes;		/* process table memory (entries + strings) */
+	uint64_t containers;		/* distinct container identities held */
+	uint64_t user_db_loads;		/* passwd/group files parsed */
+	uint64_t meta_resolved, meta_unresolved, meta_wait_timeouts;
 };
 
 struct aw_enricher;
 
 struct aw_enricher *aw_enricher_new(const struct aw_config *cfg);
 void aw_enricher_free(struct aw_enricher *en);
-/* Update the tables from one event (exec, fork/clone, exit, setuid...). */
+/* Update the tables from one event (exec, fork/clone, exit, setuid...).
+ * ev NULL: housekeeping only (frees what lookups returned before). */
 void aw_enricher_observe(struct aw_enricher *en, const struct aw_event *ev);
 /* The process of the event's pid (built from the event if unknown). */
 const struct aw_proc *aw_enricher_proc(struct aw_enricher *en, int64_t pid);
@@ -73,5 +91,18 @@ const char *aw_enricher_group_name(struct aw_enricher *en, int64_t gid,
 const struct aw_container_meta *aw_enricher_container(struct aw_enricher *en,
     const char *container_id);
 const struct aw_enricher_stats *aw_enricher_stats(const struct aw_enricher *en);
+
+/* Additions (enrichment helper). */
+/* The n-th ancestor (0: p itself, 1: parent...), NULL past the known tree. */
+const struct aw_proc *aw_enricher_ancestor(struct aw_enricher *en,
+    const struct aw_proc *p, int n);
+/* For alerts: like aw_enricher_container(), but while the lookup is in
+ * flight wait for it, at most enrich.metadata_wait after it started. */
+const struct aw_container_meta *aw_enricher_container_wait(
+    struct aw_enricher *en, const char *container_id);
+/* Syscalls the process table follows (for the kernel rule derivation),
+ * NULL-terminated: execve, execveat, clone, clone3, fork, vfork,
+ * exit_group. */
+extern const char *const aw_enricher_syscalls[];
 
 #endif
