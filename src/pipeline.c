@@ -3,7 +3,10 @@
  *
  * One pipeline runs on one thread. Records go into the reassembler; every
  * event it closes is decoded once into a reused struct aw_event, then
- * passed down the stages in order. The `--events` stream is buffered and
+ * passed down the stages in order: the enricher observes it (process
+ * table, containers), the rule engine evaluates it against the rules
+ * indexed by its syscall, and each alert goes to the alert stage, which
+ * prints, stores and delivers it. The `--events` stream is buffered and
  * written in large blocks (flushed on tick and at the end), because at a
  * million records a second stdio per event would be the bottleneck.
  */
@@ -13,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "config.h"
+#include "enrich.h"
 #include "event.h"
 #include "event_json.h"
 #include "jsonw.h"
 #include "log.h"
+#include "rules/engine.h"
 
 #define EVENTS_FLUSH_BYTES (256u << 10)
 
@@ -27,6 +33,9 @@ struct aw_pipeline {
 	struct aw_pipeline_stats st;
 	FILE *events_out;
 	struct jsonw out;
+	struct aw_enricher *enricher;	/* borrowed */
+	struct aw_engine *engine;	/* borrowed */
+	struct aw_alerts *alerts;	/* borrowed */
 	struct aw_ratelimit parse_rl;
 };
 
@@ -42,6 +51,20 @@ events_flush(struct aw_pipeline *p)
 	jsonw_reset(&p->out);
 }
 
+static void
+on_alert(struct aw_alert *a, void *arg)
+{
+	struct aw_pipeline *p = arg;
+
+	p->st.alerts++;
+	if (p->alerts != NULL)
+		aw_alerts_submit(p->alerts, a);
+	else {
+		p->st.alerts_dropped++;
+		aw_alert_free(a);
+	}
+}
+
 /* The reassembler's callback: one whole event. */
 static void
 on_event(const struct aw_rawevent *raw, void *arg)
@@ -53,12 +76,16 @@ on_event(const struct aw_rawevent *raw, void *arg)
 		return;
 	}
 	p->st.events_out++;
+	if (p->enricher != NULL)
+		aw_enricher_observe(p->enricher, &p->ev);
 	if (p->events_out != NULL) {
 		aw_event_to_json(&p->ev, &p->out);
 		jsonw_end_line(&p->out);
 		if (p->out.len >= EVENTS_FLUSH_BYTES)
 			events_flush(p);
 	}
+	if (p->engine != NULL)
+		aw_engine_eval(p->engine, &p->ev, p->enricher, on_alert, p);
 }
 
 static int
@@ -123,6 +150,27 @@ aw_pipeline_free(struct aw_pipeline *p)
 	aw_event_free(&p->ev);
 	jsonw_free(&p->out);
 	free(p);
+}
+
+void
+aw_pipeline_set_enricher(struct aw_pipeline *p, struct aw_enricher *en)
+{
+	p->enricher = en;
+}
+
+struct aw_engine *
+aw_pipeline_set_engine(struct aw_pipeline *p, struct aw_engine *e)
+{
+	struct aw_engine *old = p->engine;
+
+	p->engine = e;
+	return old;
+}
+
+void
+aw_pipeline_set_alerts(struct aw_pipeline *p, struct aw_alerts *al)
+{
+	p->alerts = al;
 }
 
 void

@@ -15,11 +15,16 @@
 #include "reasm.h"
 
 struct aw_config;
+struct aw_enricher;
+struct aw_engine;
+struct aw_alerts;
 
 struct aw_pipeline_stats {
 	uint64_t records_in;
 	uint64_t parse_errors;
 	uint64_t events_out;
+	uint64_t alerts;		/* produced by the rules */
+	uint64_t alerts_dropped;	/* produced with nowhere to go */
 };
 
 struct aw_pipeline;
@@ -28,6 +33,14 @@ struct aw_pipeline;
 struct aw_pipeline *aw_pipeline_new(const struct aw_config *cfg,
     FILE *events_out);
 void aw_pipeline_free(struct aw_pipeline *p);
+
+/* The later stages, each optional (NULL: stage skipped). The pipeline
+ * borrows them: the caller owns them and may swap the engine between two
+ * calls (reload); the previous one is returned. */
+void aw_pipeline_set_enricher(struct aw_pipeline *p, struct aw_enricher *en);
+struct aw_engine *aw_pipeline_set_engine(struct aw_pipeline *p,
+    struct aw_engine *e);
+void aw_pipeline_set_alerts(struct aw_pipeline *p, struct aw_alerts *al);
 
 /* Feed one parsed record; now_ms as in aw_reasm_add (0 = event time). */
 void aw_pipeline_record(struct aw_pipeline *p, const struct aw_record *r,
