@@ -9,6 +9,8 @@
 #ifndef AW_CLI_H
 #define AW_CLI_H
 
+#include <signal.h>
+
 struct aw_config;
 
 #define AW_DEFAULT_CONFIG AW_SYSCONFDIR "/auditwatch/auditwatch.yaml"
@@ -19,9 +21,11 @@ int aw_cmd_rules(struct aw_config *cfg, int argc, char **argv);	/* cmd_rules.c: 
 int aw_cmd_alerts(struct aw_config *cfg, int argc, char **argv);	/* cmd_alerts.c */
 int aw_cmd_status(struct aw_config *cfg, int argc, char **argv);	/* cmd_status.c */
 
-/* Set by SIGINT/SIGTERM/SIGHUP handlers; polled by the loops. */
-extern volatile int aw_stop_requested;
-extern volatile int aw_reload_requested;
+/* Set by the SIGINT/SIGTERM, SIGHUP and SIGUSR1 handlers; polled by the
+ * loops (stop; reload config and rules; reopen output files). */
+extern volatile sig_atomic_t aw_stop_requested;
+extern volatile sig_atomic_t aw_reload_requested;
+extern volatile sig_atomic_t aw_reopen_requested;
 void aw_install_signal_handlers(void);
 
 #endif

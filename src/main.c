@@ -18,8 +18,9 @@
 #include "config.h"
 #include "log.h"
 
-volatile int aw_stop_requested;
-volatile int aw_reload_requested;
+volatile sig_atomic_t aw_stop_requested;
+volatile sig_atomic_t aw_reload_requested;
+volatile sig_atomic_t aw_reopen_requested;
 
 static const char usage_text[] =
 "Usage: auditwatch [OPTIONS] [COMMAND [ARGS...]]\n"
@@ -70,6 +71,13 @@ on_hup(int sig)
 	aw_reload_requested = 1;
 }
 
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	aw_reopen_requested = 1;
+}
+
 void
 aw_install_signal_handlers(void)
 {
@@ -82,6 +90,8 @@ aw_install_signal_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -166,21 +176,32 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			free(overrides);
+			aw_config_free(&cfg);
 			return 0;
 		case 'V':
 			printf("auditwatch %s\n", PACKAGE_VERSION);
+			free(overrides);
+			aw_config_free(&cfg);
 			return 0;
 		default:
 			fputs("Try 'auditwatch --help'.\n", stderr);
+			free(overrides);
+			aw_config_free(&cfg);
 			return 2;
 		}
 	}
-	if (load_config(&cfg, config_path, explicit_config) != 0)
+	if (load_config(&cfg, config_path, explicit_config) != 0) {
+		free(overrides);
+		aw_config_free(&cfg);
 		return 2;
+	}
 	for (int i = 0; i < noverrides; i++) {
 		if (aw_config_override(&cfg, overrides[i], err, sizeof(err))) {
 			fprintf(stderr, "auditwatch: -o %s: %s\n", overrides[i],
 			    err);
+			free(overrides);
+			aw_config_free(&cfg);
 			return 2;
 		}
 	}
