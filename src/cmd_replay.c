@@ -62,26 +62,9 @@ replay_one(struct aw_pipeline *p, const char *path, int follow,
 static void
 print_stats(const struct aw_pipeline *p, const struct aw_text_stats *ts)
 {
-	const struct aw_pipeline_stats *ps = aw_pipeline_stats(p);
-	const struct aw_reasm_stats *rs = aw_pipeline_reasm_stats(p);
-
-	fprintf(stderr, "lines=%llu records=%llu parse_errors=%llu "
-	    "events=%llu eoe=%llu single=%llu shape=%llu timeout=%llu "
-	    "evicted=%llu flush=%llu late_records=%llu serial_gaps=%llu "
-	    "max_inflight=%llu long_lines=%llu\n",
-	    (unsigned long long)ts->lines,
-	    (unsigned long long)ps->records_in,
-	    (unsigned long long)ps->parse_errors,
-	    (unsigned long long)rs->events,
-	    (unsigned long long)rs->closed[AW_CLOSE_EOE],
-	    (unsigned long long)rs->closed[AW_CLOSE_SINGLE],
-	    (unsigned long long)rs->closed[AW_CLOSE_SHAPE],
-	    (unsigned long long)rs->closed[AW_CLOSE_TIMEOUT],
-	    (unsigned long long)rs->closed[AW_CLOSE_EVICTED],
-	    (unsigned long long)rs->closed[AW_CLOSE_FLUSH],
-	    (unsigned long long)rs->late_records,
-	    (unsigned long long)rs->serial_gaps,
-	    (unsigned long long)rs->max_inflight,
+	fprintf(stderr, "lines=%llu ", (unsigned long long)ts->lines);
+	aw_pipeline_print_stats(p, stderr);
+	fprintf(stderr, " long_lines=%llu\n",
 	    (unsigned long long)ts->long_lines);
 }
 

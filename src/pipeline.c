@@ -247,6 +247,28 @@ aw_pipeline_stats(const struct aw_pipeline *p)
 	return &p->st;
 }
 
+void
+aw_pipeline_print_stats(const struct aw_pipeline *p, FILE *fp)
+{
+	const struct aw_reasm_stats *rs = aw_reasm_stats(p->reasm);
+
+	fprintf(fp, "records=%llu parse_errors=%llu events=%llu eoe=%llu "
+	    "single=%llu shape=%llu timeout=%llu evicted=%llu flush=%llu "
+	    "late_records=%llu serial_gaps=%llu max_inflight=%llu",
+	    (unsigned long long)p->st.records_in,
+	    (unsigned long long)p->st.parse_errors,
+	    (unsigned long long)rs->events,
+	    (unsigned long long)rs->closed[AW_CLOSE_EOE],
+	    (unsigned long long)rs->closed[AW_CLOSE_SINGLE],
+	    (unsigned long long)rs->closed[AW_CLOSE_SHAPE],
+	    (unsigned long long)rs->closed[AW_CLOSE_TIMEOUT],
+	    (unsigned long long)rs->closed[AW_CLOSE_EVICTED],
+	    (unsigned long long)rs->closed[AW_CLOSE_FLUSH],
+	    (unsigned long long)rs->late_records,
+	    (unsigned long long)rs->serial_gaps,
+	    (unsigned long long)rs->max_inflight);
+}
+
 const struct aw_reasm_stats *
 aw_pipeline_reasm_stats(const struct aw_pipeline *p)
 {

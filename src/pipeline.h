@@ -55,6 +55,10 @@ void aw_pipeline_tick(struct aw_pipeline *p, uint64_t now_ms);
 void aw_pipeline_flush(struct aw_pipeline *p);
 
 const struct aw_pipeline_stats *aw_pipeline_stats(const struct aw_pipeline *p);
+/* The counters as space-separated key=value pairs (no newline), as
+ * `replay --stats` prints them: records, parse_errors, events, the close
+ * reasons, late_records, serial_gaps, max_inflight. */
+void aw_pipeline_print_stats(const struct aw_pipeline *p, FILE *fp);
 const struct aw_reasm_stats *aw_pipeline_reasm_stats(const struct aw_pipeline *p);
 
 #endif

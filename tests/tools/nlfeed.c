@@ -141,26 +141,10 @@ feed(struct aw_pipeline *p, FILE *in, const char *name, struct feed_stats *fs)
 static void
 print_stats(const struct aw_pipeline *p, const struct feed_stats *fs)
 {
-	const struct aw_pipeline_stats *ps = aw_pipeline_stats(p);
-	const struct aw_reasm_stats *rs = aw_pipeline_reasm_stats(p);
-
-	fprintf(stderr, "lines=%llu datagrams=%llu len_mismatch=%llu "
-	    "records=%llu parse_errors=%llu events=%llu eoe=%llu single=%llu "
-	    "shape=%llu timeout=%llu evicted=%llu flush=%llu "
-	    "late_records=%llu serial_gaps=%llu max_inflight=%llu\n",
-	    fs->lines, fs->datagrams, fs->len_mismatch,
-	    (unsigned long long)ps->records_in,
-	    (unsigned long long)ps->parse_errors,
-	    (unsigned long long)rs->events,
-	    (unsigned long long)rs->closed[AW_CLOSE_EOE],
-	    (unsigned long long)rs->closed[AW_CLOSE_SINGLE],
-	    (unsigned long long)rs->closed[AW_CLOSE_SHAPE],
-	    (unsigned long long)rs->closed[AW_CLOSE_TIMEOUT],
-	    (unsigned long long)rs->closed[AW_CLOSE_EVICTED],
-	    (unsigned long long)rs->closed[AW_CLOSE_FLUSH],
-	    (unsigned long long)rs->late_records,
-	    (unsigned long long)rs->serial_gaps,
-	    (unsigned long long)rs->max_inflight);
+	fprintf(stderr, "lines=%llu datagrams=%llu len_mismatch=%llu ",
+	    fs->lines, fs->datagrams, fs->len_mismatch);
+	aw_pipeline_print_stats(p, stderr);
+	fputc('\n', stderr);
 }
 
 static const char usage[] =
