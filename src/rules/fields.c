@@ -2426,15 +2426,20 @@ fmt_time(struct xctx *x, struct xslot *o, int kind)
 
 /* ------------------------------------------------------------ container */
 
+/* Container metadata for the event's process. The first events of a new
+ * container may wait for its lookup (Docker API, kubelet) to answer, at
+ * most enrich.metadata_wait after the lookup started; afterwards the answer
+ * is cached, or known to be missing, and nothing waits. So an alert goes
+ * out with the names when they come quickly, and without them otherwise. */
 static const struct aw_container_meta *
 cmeta(struct xctx *x)
 {
 	const struct aw_proc *p = xproc(x);
 
-	if (p == NULL || p->container_id == NULL ||
+	if (x->en == NULL || p == NULL || p->container_id == NULL ||
 	    strcmp(p->container_id, "host") == 0)
 		return NULL;
-	return aw_enricher_container(x->en, p->container_id);
+	return aw_enricher_container_wait(x->en, p->container_id);
 }
 
 static int
