@@ -16,9 +16,10 @@
  * in reverse: delete our rules, drain what is still queued, flush,
  * release the pid without waiting, restore settings, remove the file.
  *
- * Until the rule engine exists, the kernel rules are a fixed minimal set:
- * execve/execveat always,exit for each host ABI, and a never-rule for our
- * own pid so our own activity produces no events.
+ * The kernel rules are derived from the enabled rules (krules.c): for
+ * each host ABI, the syscalls they and the enricher need, filtered in the
+ * kernel where the rules allow, and a never-rule for our own process so
+ * our own activity produces no events.
  *
  * Config keys (all optional): audit.mode, audit.backlog_limit,
  * audit.backlog_wait_time (kernel jiffies), audit.rcvbuf,
@@ -45,8 +46,13 @@
 #include "config.h"
 #include "kaudit.h"
 #include "kaudit_state.h"
+#include "krules.h"
 #include "log.h"
+#include "lossalert.h"
+#include "metrics.h"
 #include "pipeline.h"
+#include "reload.h"
+#include "privs.h"
 #include "rules/engine.h"
 #include "source_netlink.h"
 #include "stages.h"
@@ -83,6 +89,8 @@ struct run {
 	struct aw_stages stages;	/* enricher, engine, alerts */
 	const struct aw_config *cfg;
 	int rules_installed;
+	struct aw_metrics *metrics;	/* NULL: disabled (metrics.c) */
+	struct aw_lossalert *loss;	/* NULL: disabled (lossalert.c) */
 };
 
 static const char run_usage[] =
@@ -300,35 +308,15 @@ apply_settings(struct run *r, const struct aw_kstatus_reply *st)
 		aw_warn("enabling kernel audit: %s", strerror(-rc));
 }
 
-/* Step 5b: the fixed rule set. */
+/* Step 5b, and again on SIGHUP: the kernel rules derived from the
+ * enabled rules (krules.c; lifecycle only with --events), added before
+ * the previous set is deleted. */
 static void
 install_rules(struct run *r)
 {
-	struct aw_krule **v;
-	size_t n, ok = 0;
-	char text[512];
-	int rc;
-
-	if ((rc = aw_krules_build_exec(r->o.key, (uint32_t)getpid(), &v,
-	    &n)) != 0) {
-		aw_err("building kernel audit rules: %s", strerror(-rc));
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		aw_krule_format(v[i], text, sizeof(text));
-		if ((rc = aw_kaudit_add_rule(r->k, v[i])) == 0 ||
-		    rc == -EEXIST) {
-			ok++;
-			aw_debug("kernel audit rule: %s", text);
-		} else {
-			aw_err("adding kernel audit rule \"%s\": %s", text,
-			    strerror(-rc));
-		}
-	}
-	aw_krules_free(v, n);
-	r->rules_installed = ok > 0;
-	aw_info("installed %zu kernel audit rules (key \"%s\")", ok,
-	    r->o.key);
+	(void)aw_krules_install_for(r->cfg, r->stages.engine, r->k,
+	    (uint32_t)getpid(), NULL);
+	r->rules_installed = 1;	/* delete ours at exit, whatever went in */
 }
 
 /* ----------------------------------------------------------------- loop */
@@ -387,14 +375,18 @@ reload(struct run *r)
 	aw_reload_requested = 0;
 	if (r->stages.engine == NULL)
 		return;		/* --events: no rules to reload */
-	aw_info("SIGHUP: reloading rules");
-	if ((e = aw_stages_load_engine(r->cfg)) == NULL) {
+	aw_info("SIGHUP: reloading the configuration and rules");
+	if ((e = aw_reload_engine(&r->cfg)) == NULL) {	/* reload.c */
 		aw_err("reload failed: keeping the rules that were running");
+		aw_metrics_reload_failed(r->metrics);
 		return;
 	}
 	old = aw_pipeline_set_engine(r->p, e);
 	r->stages.engine = e;
+	aw_metrics_engine_retired(r->metrics, old);
 	aw_engine_free(old);
+	if (r->k != NULL && r->rules_installed)
+		install_rules(r);
 	aw_info("rules reloaded");
 }
 
@@ -422,10 +414,13 @@ main_loop(struct run *r)
 		now = aw_now_ms();
 		if (now - last_tick >= TICK_MS) {
 			aw_pipeline_tick(r->p, now);
+			aw_metrics_tick(r->metrics, r->src, r->p, &r->stages,
+			    r->k, now);
 			last_tick = now;
 		}
 		if (now - last_loss >= (uint64_t)r->o.lost_poll_ms) {
 			aw_nlsrc_report_loss(r->src, r->k);
+			aw_lossalert_poll(r->loss, now, 0);
 			last_loss = now;
 		}
 		if (aw_reload_requested)
@@ -434,6 +429,8 @@ main_loop(struct run *r)
 			aw_reopen_requested = 0;
 			if (r->stages.alerts != NULL)
 				aw_alerts_reopen(r->stages.alerts);
+			aw_info("SIGUSR1: output files reopen at the next "
+			    "alert");
 		}
 	}
 }
@@ -459,6 +456,8 @@ shutdown_run(struct run *r)
 	int rc, status = 0;
 	size_t ndel;
 
+	aw_metrics_free(r->metrics);	/* /healthz down first */
+	r->metrics = NULL;
 	if (r->k != NULL && r->rules_installed &&
 	    (rc = aw_kaudit_del_keyed(r->k, r->o.key, &ndel)) != 0)
 		aw_warn("deleting our kernel audit rules: %s", strerror(-rc));
@@ -470,6 +469,10 @@ shutdown_run(struct run *r)
 	if (r->src != NULL) {
 		aw_nlsrc_release_pid(r->src);
 		aw_nlsrc_report_loss(r->src, r->k);
+		/* What the rate limit still held back, as alerts. */
+		aw_lossalert_poll(r->loss, aw_now_ms(), 1);
+		aw_lossalert_free(r->loss);
+		r->loss = NULL;
 		aw_nlsrc_get_stats(r->src, &ns);
 		ps = r->p != NULL ? aw_pipeline_stats(r->p) : NULL;
 		aw_info("stopped: %" PRIu64 " records received, %" PRIu64
@@ -515,7 +518,8 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 	struct run r;
 	const char *mode = NULL;
 	char err[512];
-	int c, refused, status;
+	struct aw_privs_need need;
+	int c, refused, status, bad;
 
 	memset(&r, 0, sizeof(r));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -548,6 +552,11 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 	if (!r.o.events && aw_stages_open(&r.stages, cfg, AW_STAGE_ENRICH |
 	    AW_STAGE_RULES | AW_STAGE_ALERTS) != 0)
 		return 1;
+	if (aw_metrics_open(cfg, &r.metrics, err, sizeof(err)) != 0) {
+		aw_err("%s", err);
+		shutdown_run(&r);
+		return 1;
+	}
 
 	if (start_control(&r, &st) != 0) {
 		shutdown_run(&r);
@@ -569,10 +578,25 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	aw_stages_attach(&r.stages, r.p);
+	r.loss = aw_lossalert_start(cfg, r.src, r.k, r.p, r.stages.alerts,
+	    &bad);
+	if (bad) {
+		shutdown_run(&r);
+		return 1;
+	}
 	if (r.k != NULL) {
 		apply_settings(&r, &st);
 		if (st.s.enabled != 2)
 			install_rules(&r);
+	}
+	/* Everything is open: keep only the capabilities the rest of the
+	 * run needs, in every thread (privs.c). */
+	need.audit_control = r.k != NULL;
+	need.multicast = aw_nlsrc_mode(r.src) == AW_NL_MULTICAST;
+	need.enricher = r.stages.enricher != NULL;
+	if (aw_privs_apply(cfg, &need) != 0) {
+		shutdown_run(&r);
+		return 1;
 	}
 	main_loop(&r);
 	status = shutdown_run(&r);

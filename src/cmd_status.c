@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "kaudit.h"
+#include "metrics.h"
 
 static const char status_usage[] =
 "Usage: auditwatch status [--reset-lost]\n"
@@ -22,7 +23,10 @@ static const char status_usage[] =
 "Show the kernel audit status (enabled, failure, daemon pid, rate and\n"
 "backlog limits, lost counter, backlog, backlog wait time), the kernel's\n"
 "audit feature bits by name, and the kernel audit rules installed by\n"
-"auditwatch (those carrying audit.rule_key).\n"
+"auditwatch (those carrying audit.rule_key); then the counters of the\n"
+"running daemon (records, events, losses, rules matched, alerts stored,\n"
+"deliveries...), as its metrics.stats_file last recorded them (every\n"
+"second; the same values as the metrics endpoint).\n"
 "\n"
 "  --reset-lost     Then reset the kernel's lost counter to 0 and print\n"
 "                   the value it had (kernels with feature lost_reset).\n";
@@ -195,6 +199,7 @@ aw_cmd_status(struct aw_config *cfg, int argc, char **argv)
 	    "auditwatch"));
 	if (reset_lost && reset_lost_counter(k, &st) != 0)
 		rc = -1;
+	(void)aw_metrics_print_status(cfg, stdout);	/* none: not an error */
 	aw_kaudit_close(k);
 	return rc == 0 ? 0 : 1;
 }

@@ -16,7 +16,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "config_keys.h"
 #include "log.h"
+#include "reload.h"
 
 volatile sig_atomic_t aw_stop_requested;
 volatile sig_atomic_t aw_reload_requested;
@@ -205,7 +207,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	aw_reload_set_origin(config_path, explicit_config, overrides,
+	    noverrides);	/* for SIGHUP (reload.c) */
 	free(overrides);
+	aw_config_warn_unknown(&cfg);	/* file:line of each (config_keys.c) */
 	first = optind;
 	optind = 0;	/* glibc: re-initialise getopt for the command */
 	rc = dispatch(&cfg, argc - first, argv + first);

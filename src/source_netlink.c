@@ -42,6 +42,7 @@
 
 #include "log.h"
 #include "nlqueue.h"
+#include "privs.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -374,8 +375,10 @@ start_thread(struct aw_nlsrc *s)
 	sigset_t all, old;
 	int rc;
 
-	/* Signals belong to the processing thread. */
+	/* Signals belong to the processing thread; privs.c's signal makes
+	 * this thread drop its capabilities too. */
 	sigfillset(&all);
+	sigdelset(&all, aw_privs_signal());
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&s->thread, NULL, drain_main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
