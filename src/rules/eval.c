@@ -75,10 +75,44 @@ cnode_free(struct cnode *n)
 
 /* ------------------------------------------------------------ strings */
 
+/* Substring search for the short haystacks and needles of rule checks:
+ * memchr() finds the candidates (SIMD in libc), memcmp() confirms. For
+ * these sizes it beats memmem(), whose per-call setup dominates. */
+static const char *
+fast_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	const char *p = h, *end;
+
+	if (nl == 0)
+		return h;
+	if (nl > hl)
+		return NULL;
+	end = h + (hl - nl) + 1;	/* one past the last possible start */
+	while ((p = memchr(p, (unsigned char)n[0], (size_t)(end - p))) !=
+	    NULL) {
+		if (memcmp(p + 1, n + 1, nl - 1) == 0)
+			return p;
+		if (++p >= end)
+			break;
+	}
+	return NULL;
+}
+
+/* The next candidate start at or after p holding byte c, or NULL. */
+static const char *
+next_byte(const char *p, const char *end, unsigned char c)
+{
+	return p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+}
+
+/* Case-insensitive (ASCII, the C locale) search: the candidates for the
+ * first byte in either case come from memchr(), in increasing order, so
+ * the first match is found as a byte-by-byte scan would find it. */
 static const char *
 ci_memmem(const char *h, size_t hl, const char *n, size_t nl)
 {
 	unsigned char lo, up;
+	const char *end, *pl, *pu;
 
 	if (nl == 0)
 		return h;
@@ -86,17 +120,22 @@ ci_memmem(const char *h, size_t hl, const char *n, size_t nl)
 		return NULL;
 	lo = (unsigned char)tolower((unsigned char)n[0]);
 	up = (unsigned char)toupper((unsigned char)n[0]);
-	for (size_t i = 0; i + nl <= hl; i++) {
-		unsigned char ch = (unsigned char)h[i];
+	end = h + (hl - nl) + 1;
+	pl = next_byte(h, end, lo);
+	pu = lo == up ? NULL : next_byte(h, end, up);
+	while (pl != NULL || pu != NULL) {
+		const char *p = pu == NULL || (pl != NULL && pl < pu) ? pl : pu;
 		size_t k;
-		if (ch != lo && ch != up)
-			continue;
 		for (k = 1; k < nl; k++)
-			if (tolower((unsigned char)h[i + k]) !=
+			if (tolower((unsigned char)p[k]) !=
 			    tolower((unsigned char)n[k]))
 				break;
 		if (k == nl)
-			return h + i;
+			return p;
+		if (p == pl)
+			pl = next_byte(p + 1, end, lo);
+		else
+			pu = next_byte(p + 1, end, up);
 	}
 	return NULL;
 }
@@ -150,7 +189,7 @@ str_op(struct xctx *x, int op, const char *a, size_t al, const char *b,
 		return memcmp_len(a, al, b, bl) >= 0;
 	case AW_OP_CONTAINS:
 	case AW_OP_BCONTAINS:
-		return bl == 0 || memmem(a, al, b, bl) != NULL;
+		return bl == 0 || fast_memmem(a, al, b, bl) != NULL;
 	case AW_OP_ICONTAINS:
 		return ci_memmem(a, al, b, bl) != NULL;
 	case AW_OP_STARTSWITH:

@@ -1964,6 +1964,29 @@ flags_render(struct sbuf *b, uint64_t v, const struct flagname *tab,
 	}
 }
 
+/* Append the names of the flags of tab set in v to buf (at *len), joined
+ * with '|'; returns how many were appended. buf is sized by the caller
+ * for every name of tab. */
+static int
+flags_cat(char *buf, size_t *len, uint64_t v, const struct flagname *tab,
+    size_t n)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((v & tab[i].v) == tab[i].v && tab[i].v != 0) {
+			size_t l = strlen(tab[i].n);
+			if (k++)
+				buf[(*len)++] = '|';
+			memcpy(buf + *len, tab[i].n, l);
+			*len += l;
+		}
+	}
+	return k;
+}
+
+/* Open flags are rendered for every open event a rule looks at: built in
+ * a local buffer (every name fits) and appended once. */
 static void
 render_open_flags(struct sbuf *b, uint64_t f, uint32_t arch, int created)
 {
@@ -1983,27 +2006,24 @@ render_open_flags(struct sbuf *b, uint64_t f, uint32_t arch, int created)
 		{ "O_NOATIME", 01000000 }, { "O_NOCTTY", 0400 },
 		{ "O_PATH", 010000000 },
 	};
-	size_t l0;
+	static const char *const mode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
+	    "O_RDWR" };
+	char buf[512];
+	size_t len = 0, l;
 
-	flags_render(b, f, tab, sizeof(tab) / sizeof(tab[0]));
-	l0 = b->len;
-	if (l0)
-		sb_addc(b, '|');
-	switch (f & 3) {
-	case 0: sb_adds(b, "O_RDONLY"); break;
-	case 1: sb_adds(b, "O_WRONLY"); break;
-	default: sb_adds(b, "O_RDWR"); break;
+	if (flags_cat(buf, &len, f, tab, sizeof(tab) / sizeof(tab[0])))
+		buf[len++] = '|';
+	l = strlen(mode[f & 3]);
+	memcpy(buf + len, mode[f & 3], l);
+	len += l;
+	buf[len++] = '|';
+	if (!flags_cat(buf, &len, f, tail, sizeof(tail) / sizeof(tail[0])))
+		len--;
+	if (created) {
+		memcpy(buf + len, "|O_F_CREATED", 12);
+		len += 12;
 	}
-	l0 = b->len;
-	sb_addc(b, '|');
-	flags_render(b, f, tail, sizeof(tail) / sizeof(tail[0]));
-	if (b->len == l0 + 1) {
-		b->len = l0;
-		if (b->s)
-			b->s[l0] = '\0';
-	}
-	if (created)
-		sb_adds(b, "|O_F_CREATED");
+	sb_addn(b, buf, len);
 }
 
 static void
