@@ -334,6 +334,18 @@ npos(const struct ld *L, const yaml_node_t *n)
 	return p;
 }
 
+/* One diagnostic at node n, for the item being loaded. */
+static void
+ldiag(struct ld *L, enum aw_diag_level lvl, const yaml_node_t *n,
+    const char *fmt, va_list ap)
+{
+	char msg[600];
+	struct aw_srcpos p = npos(L, n);
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	aw_diags_add(L->d, lvl, &p, L->item[0] ? L->item : NULL, "%s", msg);
+}
+
 static void
 lerr(struct ld *L, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -341,15 +353,11 @@ lerr(struct ld *L, const yaml_node_t *n, const char *fmt, ...)
 static void
 lerr(struct ld *L, const yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
-	struct aw_srcpos p = npos(L, n);
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ldiag(L, AW_DIAG_ERROR, n, fmt, ap);
 	va_end(ap);
-	aw_diags_add(L->d, AW_DIAG_ERROR, &p, L->item[0] ? L->item : NULL,
-	    "%s", msg);
 	L->errors++;
 }
 
@@ -360,15 +368,11 @@ lwarn(struct ld *L, const yaml_node_t *n, const char *fmt, ...)
 static void
 lwarn(struct ld *L, const yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
-	struct aw_srcpos p = npos(L, n);
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ldiag(L, AW_DIAG_WARNING, n, fmt, ap);
 	va_end(ap);
-	aw_diags_add(L->d, AW_DIAG_WARNING, &p, L->item[0] ? L->item : NULL,
-	    "%s", msg);
 }
 
 static yaml_node_t *
