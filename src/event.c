@@ -171,6 +171,37 @@ syscall_name(uint32_t arch, int64_t sc)
 	return cache[slot].n;
 }
 
+/*
+ * socketcall(2) multiplexes the socket calls on 32-bit ABIs (glibc on
+ * i386 still uses it): name the event after its sub-call so rules on
+ * evt.type=connect see 32-bit connects too. Numbers from linux/net.h.
+ */
+static const char *
+socketcall_name(uint64_t call)
+{
+	static const char *const names[] = { NULL, "socket", "bind",
+	    "connect", "listen", "accept", "getsockname", "getpeername",
+	    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
+	    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
+	    "recvmmsg", "sendmmsg" };
+
+	return call < sizeof(names) / sizeof(names[0]) ? names[call] : NULL;
+}
+
+static void
+demux_socketcall(struct aw_event *ev)
+{
+	const char *sub;
+
+	if (ev->syscall_name == NULL ||
+	    strcmp(ev->syscall_name, "socketcall") != 0)
+		return;
+	if ((sub = socketcall_name(ev->a[0])) == NULL)
+		return;
+	ev->syscall_name = sub;
+	ev->args_indirect = 1;
+}
+
 static void
 parse_syscall(struct aw_event *ev, const char *body, size_t len)
 {
@@ -255,6 +286,7 @@ parse_syscall(struct aw_event *ev, const char *body, size_t len)
 	}
 	if (ev->syscall != AW_NONE)
 		ev->syscall_name = syscall_name(ev->arch, ev->syscall);
+	demux_socketcall(ev);
 }
 
 /* ------------------------------------------------------------ EXECVE */

@@ -93,6 +93,10 @@ struct aw_event {
 	int success;		/* 1 yes, 0 no, -1 absent */
 	int64_t exit;		/* AW_NONE if absent */
 	uint64_t a[4];
+	/* socketcall(2) (i386 and other 32-bit ABIs) shown as its sub-call:
+	 * syscall_name is "connect" etc., a[0] still the call number and
+	 * the real arguments behind the pointer in a[1]: not available. */
+	int args_indirect;
 	int64_t items;
 	int64_t pid, ppid;
 	int64_t uid, gid, euid, suid, fsuid, egid, sgid, fsgid;

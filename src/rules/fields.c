@@ -1759,7 +1759,7 @@ fd_type(struct xctx *x, struct xslot *o, int typechar)
 		}
 		break;
 	case FDK_NEWSOCK:
-		if (ev->exit == AW_NONE || ev->exit < 0)
+		if (ev->exit == AW_NONE || ev->exit < 0 || ev->args_indirect)
 			return 0;
 		switch (ev->a[0]) {
 		case 2: t = "ipv4"; c = "4"; break;
@@ -1834,7 +1834,7 @@ fd_num(struct xctx *x, struct xslot *o)
 			return 0;
 		return put_int(o, ev->exit < 0 ? -1 : ev->exit);
 	}
-	if (is_one_of(x, fd_taking))
+	if (is_one_of(x, fd_taking) && !ev->args_indirect)
 		return put_int(o, (int64_t)(int32_t)(uint32_t)ev->a[0]);
 	return 0;
 }
@@ -2238,7 +2238,7 @@ arg_value(struct xctx *x, const struct argdef *ad, int raw, struct xslot *o)
 	default:
 		break;
 	}
-	if (!ev->has_syscall)
+	if (!ev->has_syscall || ev->args_indirect)
 		return 0;
 	v = ev->a[ad->src - S_A0];
 	if (raw) {

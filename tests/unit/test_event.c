@@ -126,6 +126,44 @@ test_i386_syscall_name(void **state)
 	aw_event_free(&b.ev);
 }
 
+/* socketcall(2) on i386: the event is named after its sub-call, and the
+ * real arguments (behind a1) are marked unavailable. */
+static void
+test_i386_socketcall_demux(void **state)
+{
+	static const char *const conn[] = {
+		"type=SYSCALL msg=audit(1.000:2): arch=40000003 syscall=102 "
+		"success=yes exit=0 a0=3 a1=ffd0a5c0 a2=0 a3=0 items=0 pid=9",
+		"type=SOCKADDR msg=audit(1.000:2): "
+		"saddr=02001F907F0000010000000000000000",
+		"type=EOE msg=audit(1.000:2): ",
+	};
+	static const char *const bogus[] = {
+		"type=SYSCALL msg=audit(1.000:3): arch=40000003 syscall=102 "
+		"success=no exit=-22 a0=63 a1=0 a2=0 a3=0 items=0 pid=9",
+	};
+	static const char *const x64[] = {	/* 42 is connect itself */
+		"type=SYSCALL msg=audit(1.000:4): arch=c000003e syscall=42 "
+		"success=yes exit=0 a0=3 a1=7ffd a2=10 a3=0 items=0 pid=9",
+	};
+	struct built b = { 0 };
+
+	(void)state;
+	aw_event_init(&b.ev);
+	build(&b, conn, 3);
+	assert_string_equal(b.ev.syscall_name, "connect");
+	assert_int_equal(b.ev.syscall, 102);
+	assert_true(b.ev.args_indirect);
+	assert_int_equal(b.ev.sockaddr.port, 8080);
+	build(&b, bogus, 1);	/* unknown sub-call: left as it is */
+	assert_string_equal(b.ev.syscall_name, "socketcall");
+	assert_false(b.ev.args_indirect);
+	build(&b, x64, 1);
+	assert_string_equal(b.ev.syscall_name, "connect");
+	assert_false(b.ev.args_indirect);
+	aw_event_free(&b.ev);
+}
+
 static void
 test_execve_hostile_args(void **state)
 {
@@ -414,6 +452,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_fields),
 		cmocka_unit_test(test_i386_syscall_name),
+		cmocka_unit_test(test_i386_socketcall_demux),
 		cmocka_unit_test(test_execve_hostile_args),
 		cmocka_unit_test(test_execve_split_across_records),
 		cmocka_unit_test(test_execve_missing_chunk),
