@@ -62,6 +62,15 @@ aw_slack_escape(struct aw_buf *b, const char *s, size_t max)
 
 	if (max && max < 8)
 		max = 8;
+	if (max) {
+		/* Whole if it fits: the cut below reserves room for the
+		 * ellipsis and would drop a tail that fits exactly. */
+		aw_slack_escape(b, s, 0);
+		if (b->oom || b->len - start <= max)
+			return;
+		b->len = start;
+		b->p[start] = '\0';
+	}
 	for (size_t i = 0; i < len; i += n) {
 		n = aw_utf8_decode(p + i, len - i, &cp, &bad);
 		out = piece;

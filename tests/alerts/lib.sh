@@ -21,7 +21,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "interrupted or timed out" >&2; exit 99' INT TERM
 # A watchdog, so that a hung test fails instead of hanging make check.
-( sleep "${TEST_TIMEOUT:-300}"; kill -TERM $$ ) 2>/dev/null &
+# Killing it also ends its sleep (no stray sleeps once the test is over).
+( trap 'kill $s 2>/dev/null; exit 0' TERM
+  sleep "${TEST_TIMEOUT:-300}" & s=$!
+  wait $s && kill -TERM $$ ) 2>/dev/null &
 PIDS="$PIDS $!"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -36,6 +39,32 @@ need() {
 }
 need python3 sqlite3
 [ -x "$GEN" ] || fail "$GEN not built (make check builds it)"
+
+# devlog_run SOCK CMD...: run CMD with the unix socket SOCK standing in
+# for /dev/log, bind-mounted over it in a private mount namespace, so that
+# neither the host's logging nor another test's messages mix with this
+# test's. When the host has no /dev/log, an empty file is made for the
+# mount point (other processes' syslog(3) then fails to connect, as it
+# did without it) and removed afterwards; a lock keeps two tests from
+# sharing or removing it under each other.
+devlog_run() {
+	_sock=$1; shift
+	command -v unshare >/dev/null && command -v flock >/dev/null ||
+	    fail "needs unshare and flock to stand in for /dev/log"
+	(
+		flock 8 || exit 99
+		made=
+		if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then
+			: > /dev/log && made=1
+		fi
+		unshare -m sh -c 'mount --bind "$1" /dev/log && shift &&
+		    exec "$@"' _ "$_sock" "$@"
+		rc=$?
+		[ -n "$made" ] && [ -f /dev/log ] && [ ! -s /dev/log ] &&
+		    rm -f /dev/log
+		exit $rc
+	) 8> /run/lock/auditwatch-test-devlog.lock
+}
 
 # A free TCP port on 127.0.0.1 (for a receiver started later).
 free_port() {

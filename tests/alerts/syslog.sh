@@ -4,10 +4,9 @@
 # text escaped (no raw control characters or newlines from event data),
 # and the per-output minimum priority applied.
 #
-# A test receiver is bound at /dev/log. When a syslog daemon already owns
-# /dev/log, the test runs in a private mount namespace (unshare -m) with
-# the receiver's socket bind-mounted over it, so the host's logging is not
-# disturbed.
+# A test receiver stands in for /dev/log in a private mount namespace
+# (devlog_run in lib.sh), so the host's logging is not disturbed and no
+# other process's messages reach the receiver.
 . "$top_srcdir/tests/alerts/lib.sh"
 
 [ "$(id -u)" = 0 ] || { [ "${CI:-}" = true ] && fail "needs root"; echo "SKIP: needs root"; exit 77; }
@@ -28,41 +27,19 @@ with open(out, "w") as f:
         f.flush()
 PY
 
-run_gen() {
-	"$GEN" -o sqlite.enabled=false -o stdout_output.enabled=false \
-	    -o syslog_output.enabled=true -o syslog_output.facility=local3 \
-	    -o syslog_output.min_priority=warning "$@"
-}
-
-if [ -e /dev/log ]; then
-	sock="$T/log.sock"
-	python3 "$T/rx.py" "$sock" "$T/syslog.out" > "$T/rx.ready" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_for 10 'grep -q ready "$T/rx.ready"' || fail "receiver did not start"
-	command -v unshare >/dev/null || fail "needs unshare to stand in for /dev/log"
-	GENABS=$GEN
-	unshare -m sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' _ \
-	    "$sock" "$GENABS" -o sqlite.enabled=false -o stdout_output.enabled=false \
-	    -o syslog_output.enabled=true -o syslog_output.facility=local3 \
-	    -o syslog_output.min_priority=warning \
-	    --count 3 --priority warning --hostile --flush 10 ||
-	    fail "aw_alertgen failed"
-	unshare -m sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' _ \
-	    "$sock" "$GENABS" -o sqlite.enabled=false -o stdout_output.enabled=false \
-	    -o syslog_output.enabled=true -o syslog_output.min_priority=warning \
-	    --count 2 --priority notice --seq-start 4 --flush 10 ||
-	    fail "aw_alertgen failed"
-else
-	python3 "$T/rx.py" /dev/log "$T/syslog.out" > "$T/rx.ready" 2>&1 &
-	RX=$!
-	PIDS="$PIDS $RX"
-	CLEANUP_EXTRA='kill '"$RX"' 2>/dev/null; rm -f /dev/log'
-	wait_for 10 'grep -q ready "$T/rx.ready"' || fail "receiver did not start"
-	run_gen --count 3 --priority warning --hostile --flush 10 ||
-	    fail "aw_alertgen failed"
-	run_gen --count 2 --priority notice --seq-start 4 --flush 10 ||
-	    fail "aw_alertgen failed"
-fi
+sock="$T/log.sock"
+python3 "$T/rx.py" "$sock" "$T/syslog.out" > "$T/rx.ready" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 10 'grep -q ready "$T/rx.ready"' || fail "receiver did not start"
+devlog_run "$sock" "$GEN" -o sqlite.enabled=false -o stdout_output.enabled=false \
+    -o syslog_output.enabled=true -o syslog_output.facility=local3 \
+    -o syslog_output.min_priority=warning \
+    --count 3 --priority warning --hostile --flush 10 ||
+    fail "aw_alertgen failed"
+devlog_run "$sock" "$GEN" -o sqlite.enabled=false -o stdout_output.enabled=false \
+    -o syslog_output.enabled=true -o syslog_output.min_priority=warning \
+    --count 2 --priority notice --seq-start 4 --flush 10 ||
+    fail "aw_alertgen failed"
 wait_for 10 '[ "$(lines "$T/syslog.out")" -ge 3 ]' || fail "no syslog messages"
 sleep 0.5
 python3 - "$T/syslog.out" <<'PY' || fail "syslog messages"

@@ -64,6 +64,18 @@ test_escape(void **state)
 	e = escaped("abc", 9);
 	assert_string_equal(e, "abc");
 	free(e);
+	/* Exactly max bytes once escaped: untouched too (the room kept for
+	 * the ellipsis used to drop the last characters). Found by
+	 * tests/alerts/roundtrip_outputs.sh. */
+	e = escaped("abcdefghij", 10);
+	assert_string_equal(e, "abcdefghij");
+	free(e);
+	e = escaped("x<!here>", 17);
+	assert_string_equal(e, "x&lt;!here&gt;");
+	free(e);
+	e = escaped("abcdefghijk", 10);
+	assert_string_equal(e, "abcdefg\xe2\x80\xa6");
+	free(e);
 }
 
 static struct aw_notice
