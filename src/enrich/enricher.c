@@ -214,6 +214,14 @@ proc_usable(const struct aw_enricher *en, uint64_t t)
 	return en->use_proc && t + REPLAY_HORIZON_NS >= en->created_ns;
 }
 
+const char *
+aw_enricher_live_proc(const struct aw_enricher *en, const struct aw_event *ev)
+{
+	if (en == NULL || ev == NULL || !proc_usable(en, event_ns(ev)))
+		return NULL;
+	return en->fs.root;
+}
+
 static struct aw_cinfo *
 cinfo_from_cgroup(struct aw_enricher *en, const struct aw_cgroup_info *info)
 {

@@ -948,6 +948,42 @@ parse_ip(const char *s, struct cconst *k, int net)
 	return 0;
 }
 
+/* How common a byte is in command lines and paths (lower: rarer), for
+ * picking the byte a long text is scanned for (eval.c). A guess, not a
+ * measurement: digits, separators and frequent English letters are
+ * everywhere, punctuation such as '_' or '+' and letters such as k, q, x
+ * much less. Only the speed of a search depends on it. */
+static int
+byte_rank(unsigned char c)
+{
+	static const char common[] = "etaoinsrhl";
+	static const char middle[] = "dcumfpgwyb";
+
+	if (c >= 0x80)
+		return 0;
+	if (c >= 'a' && c <= 'z')
+		return strchr(common, c) ? 8 : strchr(middle, c) ? 5 : 2;
+	if (c >= 'A' && c <= 'Z')
+		return 3;
+	if (c >= '0' && c <= '9')
+		return 6;
+	if (c == ' ' || c == '/' || c == '.' || c == '-' || c == '=')
+		return 7;
+	return 1;
+}
+
+static size_t
+rarest_byte(const char *s, size_t len)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < len; i++)
+		if (byte_rank((unsigned char)s[i]) <
+		    byte_rank((unsigned char)s[best]))
+			best = i;
+	return best;
+}
+
 static int
 convert_value(struct ccompiler *cc, struct ccheck *c,
     const struct aw_ast_value *v, struct cconst *k,
@@ -958,6 +994,16 @@ convert_value(struct ccompiler *cc, struct ccheck *c,
 	k->len = v->len;
 	switch (c->cmptype) {
 	case FT_STR:
+		if (c->op == AW_OP_ICONTAINS) {
+			char *l = keep(c, xstrndup(v->s, v->len));
+			if (l == NULL)
+				return -1;
+			for (size_t i = 0; i < v->len; i++)
+				l[i] = (char)tolower((unsigned char)l[i]);
+			k->lower = l;
+			k->anchor = rarest_byte(l, v->len);
+		} else if (c->op == AW_OP_CONTAINS)
+			k->anchor = rarest_byte(v->s, v->len);
 		return 0;
 	case FT_BYTES:
 		if (c->op == AW_OP_BCONTAINS || c->op == AW_OP_BSTARTSWITH) {
@@ -1297,39 +1343,92 @@ cc_node(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 
 /* ------------------------------------------------------------ evt.type */
 
+/* A set of event type names in insertion order (the order rules list
+ * them, which aw_rule_info shows); names are not copied. Sets of a few
+ * names are scanned; larger ones (a rule that is "not evt.type in (...)"
+ * of long lists, unions over many macros) also get a hash index, so
+ * building them is not quadratic. */
 struct tset {
 	int all;		/* all event types except names */
 	const char **names;
-	size_t n;
+	size_t n, cap;
+	uint32_t *h;		/* index+1 into names, 0 empty; NULL: scan */
+	uint32_t hmask;
 };
+
+#define TS_SCAN_MAX 8
 
 static void
 ts_free(struct tset *s)
 {
 	free(s->names);
+	free(s->h);
 	memset(s, 0, sizeof(*s));
+}
+
+static uint32_t *
+ts_slot(const struct tset *s, const char *name)
+{
+	uint32_t k = (uint32_t)aw_hash(name, strlen(name)) & s->hmask;
+
+	while (s->h[k] != 0 && strcmp(s->names[s->h[k] - 1], name) != 0)
+		k = (k + 1) & s->hmask;
+	return &s->h[k];
 }
 
 static int
 ts_has(const struct tset *s, const char *name)
 {
+	if (s->h != NULL)
+		return *ts_slot(s, name) != 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->names[i], name) == 0)
 			return 1;
 	return 0;
 }
 
+/* (Re)build the hash index for at least twice n entries. */
+static int
+ts_index(struct tset *s)
+{
+	uint32_t cap = 16, *nh;
+
+	while (cap < s->n * 2 + 2)
+		cap *= 2;
+	if ((nh = calloc(cap, sizeof(*nh))) == NULL)
+		return -1;
+	free(s->h);
+	s->h = nh;
+	s->hmask = cap - 1;
+	for (size_t i = 0; i < s->n; i++)
+		*ts_slot(s, s->names[i]) = (uint32_t)i + 1;
+	return 0;
+}
+
 static void
 ts_add(struct tset *s, const char *name)
 {
-	const char **nv;
-
 	if (ts_has(s, name))
 		return;
-	if ((nv = realloc(s->names, (s->n + 1) * sizeof(*nv))) == NULL)
-		return;
-	s->names = nv;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 8;
+		const char **nv = realloc(s->names, nc * sizeof(*nv));
+		if (nv == NULL)
+			return;
+		s->names = nv;
+		s->cap = nc;
+	}
 	s->names[s->n++] = name;
+	if (s->n <= TS_SCAN_MAX)
+		return;
+	if (s->h == NULL || s->n * 2 > s->hmask) {
+		if (ts_index(s) != 0) {	/* out of memory: scan instead */
+			free(s->h);
+			s->h = NULL;
+		}
+		return;
+	}
+	*ts_slot(s, name) = (uint32_t)s->n;
 }
 
 /* a = a ∩ b (b consumed) */
@@ -1543,7 +1642,9 @@ with_suggested(const struct aw_engine *e, const char *out)
 	struct sbuf b;
 
 	sb_init(&b);
-	sb_adds(&b, out ? out : "");
+	if (out == NULL)
+		out = "";	/* strstr() below must not get NULL */
+	sb_adds(&b, out);
 	if (e->opts.suggested_output) {
 		for (size_t i = 0; i < 2; i++) {
 			char tok[64];

@@ -484,6 +484,32 @@ lex_transformer(struct parser *p)
 static struct aw_ast_operand *parse_transformer(struct parser *p,
     enum aw_xform xf, size_t off);
 
+/* An identifier directly followed by '(' where a field, a transformer or a
+ * value was expected: a transformer we do not know (or val() where it is
+ * not allowed). Falco rejects these too; say which name it was. Returns 1
+ * after reporting, 0 when the text here is not of that shape. */
+static int
+bad_transformer(struct parser *p)
+{
+	size_t s = p->l.pos, e = s;
+	const char *t = p->l.s;
+
+	while (e < p->l.len && ((t[e] >= 'a' && t[e] <= 'z') ||
+	    (t[e] >= 'A' && t[e] <= 'Z') || t[e] == '_' ||
+	    (e > s && t[e] >= '0' && t[e] <= '9')))
+		e++;
+	if (e == s || e >= p->l.len || t[e] != '(')
+		return 0;
+	if (e - s == 3 && memcmp(t + s, "val", 3) == 0)
+		perr(p, "val() is only allowed on the right-hand side of a "
+		    "check");
+	else
+		perr(p, "unknown transformer '%.*s' (expected one of tolower, "
+		    "toupper, b64, basename, len, join, concat)", (int)(e - s),
+		    t + s);
+	return 1;
+}
+
 /* An argument of a transformer: transformer, field, or literal string. */
 static struct aw_ast_operand *
 parse_xf_arg(struct parser *p)
@@ -498,6 +524,8 @@ parse_xf_arg(struct parser *p)
 		return parse_transformer(p, (enum aw_xform)xf, off);
 	if (lex_field_name(&p->l))
 		return finish_field(p, off);
+	if (bad_transformer(p))
+		return NULL;
 	if ((r = lex_quoted(&p->l)) == 0)
 		r = lex_bare_str(&p->l);
 	if (r > 0) {
@@ -578,6 +606,7 @@ try_val_or_transformer(struct parser *p)
 	}
 	if ((xf = lex_transformer(p)) >= 0)
 		return parse_transformer(p, (enum aw_xform)xf, off);
+	bad_transformer(p);
 	return NULL;
 }
 
@@ -839,6 +868,8 @@ parse_check(struct parser *p)
 		p->depth--;
 		return n;
 	}
+	if (bad_transformer(p))
+		return NULL;
 	if (lex_identifier(&p->l)) {
 		if ((n = node_new(p, AW_AST_MACRO, off)) == NULL)
 			return NULL;
@@ -933,8 +964,13 @@ parse_nary(struct parser *p, const char *kw, enum aw_ast_kind kind,
 		if (kid == NULL)
 			goto fail;
 		if (n == NULL) {
-			if ((n = node_new(p, kind, off)) == NULL ||
-			    add_kid(p, n, first) != 0) {
+			if ((n = node_new(p, kind, off)) == NULL) {
+				aw_ast_free(kid);
+				goto fail;
+			}
+			/* add_kid() owns first from here, freed on failure */
+			if (add_kid(p, n, first) != 0) {
+				first = NULL;
 				aw_ast_free(kid);
 				goto fail;
 			}
@@ -995,4 +1031,27 @@ aw_cond_parse(const char *text, size_t len, const struct aw_srcpos *map,
 	}
 	lex_tok_free(&p.l);
 	return n;
+}
+
+struct aw_ast_operand *
+aw_xform_parse(const char *text, size_t len, size_t *used,
+    struct aw_parse_error *err)
+{
+	struct parser p;
+	struct aw_ast_operand *o = NULL;
+	int xf;
+
+	memset(&p, 0, sizeof(p));
+	memset(err, 0, sizeof(*err));
+	p.l.s = text;
+	p.l.len = len;
+	p.max_depth = 1000;
+	p.err = err;
+	if ((xf = lex_transformer(&p)) >= 0)
+		o = parse_transformer(&p, (enum aw_xform)xf, 0);
+	else if (!bad_transformer(&p))
+		perr(&p, "expected a transformer");
+	*used = p.l.pos;
+	lex_tok_free(&p.l);
+	return o;
 }

@@ -387,7 +387,8 @@ add_dir(struct aw_engine *e, const char *dir, struct aw_diags *d)
 		names[n++] = full;
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_cstr);
+	if (n > 1)	/* names is NULL when the directory has none */
+		qsort(names, n, sizeof(*names), cmp_cstr);
 	for (size_t i = 0; i < n; i++) {
 		if (aw_engine_add_file(e, names[i], d) != 0)
 			rc = -1;
@@ -593,6 +594,14 @@ column(struct aw_engine *e, int which)
 {
 	struct coperand o;
 	struct sbuf b;
+	const struct fval *v;
+
+	/* The usual case, one string value (already extracted for the
+	 * output): copied as is, without the generic text path. */
+	if (e->cols[which].def != NULL && (e->cols[which].type == FT_STR ||
+	    e->cols[which].type == FT_BYTES) &&
+	    xget(&e->x, &e->cols[which], &v) == 1)
+		return xstrndup_text(v->s ? v->s : "", v->s ? v->len : 0);
 
 	memset(&o, 0, sizeof(o));
 	o.xform = AW_XF_FIELD;

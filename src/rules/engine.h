@@ -72,6 +72,9 @@ struct aw_engine_options {
 				 * " container_id=%container.id
 				 * container_name=%container.name" */
 	int time_iso8601;	/* time_format_iso_8601 (0) */
+	int output_transformed_fields;	/* also put "%tolower(proc.name)"
+				 * in output_fields under that key (0: as
+				 * Falco, only the fields inside it) */
 	char hostname[256];	/* FALCO_HOSTNAME, else gethostname() */
 };
 

@@ -140,6 +140,65 @@ ci_memmem(const char *h, size_t hl, const char *n, size_t nl)
 	return NULL;
 }
 
+/* Long values (execve arguments of tens of KB, which several rules search:
+ * Falco's private_aws_credentials has five icontains on proc.args) are
+ * searched differently: memchr() for the needle's rarest byte (chosen at
+ * load time, struct cconst anchor) rather than its first, and icontains on
+ * a copy lowercased once per event rather than with tolower() per
+ * candidate. A text made of one repeated letter costs a memchr() call per
+ * byte with the first-byte loops above; here one call when the needle has
+ * another byte. When a text still yields too many candidates, libc's
+ * memmem() (two-way: linear in the text whatever it holds) finishes the
+ * search, so a crafted argument cannot make it quadratic. */
+#define LONG_TEXT 256
+
+static const char *
+anchored_memmem(const char *h, size_t hl, const char *n, size_t nl,
+    size_t a)
+{
+	const char *p, *end;
+	size_t budget = 16 + hl / 64;
+
+	if (nl == 0)
+		return h;
+	if (nl > hl || a >= nl)
+		return NULL;
+	p = h + a;
+	end = h + (hl - nl) + a + 1;	/* one past the last anchor position */
+	while ((p = memchr(p, (unsigned char)n[a], (size_t)(end - p))) !=
+	    NULL) {
+		const char *start = p - a;
+		if (memcmp(start, n, nl) == 0)
+			return start;
+		if (--budget == 0) {
+			/* every start before start + 1 has been decided */
+			start++;
+			return memmem(start, hl - (size_t)(start - h), n, nl);
+		}
+		if (++p >= end)
+			break;
+	}
+	return NULL;
+}
+
+/* A value lowercased once per event for all the icontains checks on it
+ * (kept in the value's cache slot, like its hash); NULL on OOM. */
+static const char *
+lowered(struct xctx *x, const struct fval *v)
+{
+	struct fval *w = (struct fval *)v;	/* cache slot */
+	char *l;
+
+	if (w->lower != NULL)
+		return w->lower;
+	if ((l = arena_alloc(&x->arena, v->len + 1)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < v->len; i++)
+		l[i] = (char)tolower((unsigned char)v->s[i]);
+	l[v->len] = '\0';
+	return w->lower = l;
+}
+
 static int
 memcmp_len(const char *a, size_t al, const char *b, size_t bl)
 {
@@ -336,7 +395,17 @@ match_const(struct xctx *x, const struct ccheck *c, int op,
     const struct fval *v, const struct cconst *k)
 {
 	int t = c->cmptype;
+	const char *l;
 
+	if (v->len >= LONG_TEXT && is_str(t)) {
+		if (op == AW_OP_CONTAINS || op == AW_OP_BCONTAINS)
+			return anchored_memmem(v->s, v->len, k->s, k->len,
+			    k->anchor) != NULL;
+		if (op == AW_OP_ICONTAINS && k->lower != NULL &&
+		    (l = lowered(x, v)) != NULL)
+			return anchored_memmem(l, v->len, k->lower, k->len,
+			    k->anchor) != NULL;
+	}
 	if (is_str(t))
 		return str_op(x, op, v->s, v->len, k->s, k->len);
 	if (is_num(t) || t == FT_BOOL)
@@ -705,7 +774,7 @@ eval_node(struct xctx *x, const struct cnode *n)
 
 /* ------------------------------------------------------------ transformers */
 
-static const signed char b64tab[256] = {
+static const unsigned char b64tab[256] = {
 	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
 	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
 	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,

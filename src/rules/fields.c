@@ -22,14 +22,23 @@
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libaudit.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "enrich.h"
 #include "rules/rules_int.h"
@@ -329,24 +338,31 @@ static const struct aw_field field_table[] = {
 	E("fd.directory", F_FD_DIRECTORY, FT_STR, AV_YES, 0, NULL),
 	E("fd.filename", F_FD_FILENAME, FT_STR, AV_YES, 0, NULL),
 	E("fd.ip", F_FD_IP, FT_IPADDR, AV_YES, FF_FILTER_ONLY, NULL),
-	E("fd.cip", F_FD_CIP, FT_IPADDR, AV_PARTIAL, 0, "the local address "
-	    "of an outbound connection is not audited"),
+	E("fd.cip", F_FD_CIP, FT_IPADDR, AV_PARTIAL, 0, "known on accept "
+	    "(the peer's SOCKADDR) only; the local address of a connect is "
+	    "not audited"),
 	E("fd.sip", F_FD_SIP, FT_IPADDR, AV_YES, 0, NULL),
 	E("fd.lip", F_FD_LIP, FT_IPADDR, AV_PARTIAL, 0, "the local address "
-	    "is not audited"),
+	    "is not audited (connect: the client's; accept: the listening "
+	    "socket's)"),
 	E("fd.rip", F_FD_RIP, FT_IPADDR, AV_YES, 0, NULL),
 	E("fd.port", F_FD_PORT, FT_INT, AV_YES, FF_FILTER_ONLY, NULL),
-	E("fd.cport", F_FD_CPORT, FT_INT, AV_PARTIAL, 0, "the local port of "
-	    "an outbound connection is not audited"),
+	E("fd.cport", F_FD_CPORT, FT_INT, AV_PARTIAL, 0, "known on accept "
+	    "(the peer's SOCKADDR) only; the local port of a connect is not "
+	    "audited"),
 	E("fd.sport", F_FD_SPORT, FT_INT, AV_YES, 0, NULL),
 	E("fd.lport", F_FD_LPORT, FT_INT, AV_PARTIAL, 0, "the local port is "
-	    "not audited (racy /proc/net lookup)"),
+	    "not audited (connect: the ephemeral port; accept: the listening "
+	    "port); only a racy /proc/net lookup would give it"),
 	E("fd.rport", F_FD_RPORT, FT_INT, AV_YES, 0, NULL),
-	E("fd.l4proto", F_FD_L4PROTO, FT_STR, AV_PARTIAL, 0, "needs socket() "
-	    "tracking or a /proc/net lookup"),
+	E("fd.l4proto", F_FD_L4PROTO, FT_STR, AV_PARTIAL, 0, "known on "
+	    "socket() events only (type and protocol arguments); connect, "
+	    "sendto and accept records carry no socket type"),
 	E("fd.sockfamily", F_FD_SOCKFAMILY, FT_STR, AV_PARTIAL, 0,
 	    "SOCKADDR is recorded for outbound calls only"),
-	E("fd.is_server", F_FD_IS_SERVER, FT_BOOL, AV_PARTIAL, 0, W_FDTABLE),
+	E("fd.is_server", F_FD_IS_SERVER, FT_BOOL, AV_PARTIAL, 0, "known on "
+	    "connect, sendto, bind and accept; other syscalls need a "
+	    "file-descriptor table"),
 	E("fd.uid", F_FD_UID, FT_STR, AV_NO, 0, W_SINSP),
 	E("fd.containername", F_FD_CONTAINERNAME, FT_STR, AV_PARTIAL, 0,
 	    W_RUNTIME),
@@ -359,7 +375,8 @@ static const struct aw_field field_table[] = {
 	E("fd.rproto", F_FD_RPROTO, FT_STR, AV_PARTIAL, 0, W_FDTABLE),
 	E("fd.net", F_FD_NET, FT_IPNET, AV_YES, FF_FILTER_ONLY, NULL),
 	E("fd.cnet", F_FD_CNET, FT_IPNET, AV_PARTIAL, FF_FILTER_ONLY,
-	    "the local address is not audited"),
+	    "known on accept only; the local address of a connect is not "
+	    "audited"),
 	E("fd.snet", F_FD_SNET, FT_IPNET, AV_YES, FF_FILTER_ONLY, NULL),
 	E("fd.lnet", F_FD_LNET, FT_IPNET, AV_PARTIAL, FF_FILTER_ONLY,
 	    "the local address is not audited"),
@@ -982,6 +999,7 @@ xctx_begin(struct xctx *x, const struct aw_event *ev, struct aw_enricher *en)
 	x->fd_path = -1;
 	x->fd_name = NULL;
 	x->fd_namelen = 0;
+	x->cmd_done = 0;
 }
 
 int
@@ -1272,19 +1290,58 @@ proc_exe(struct xctx *x, struct xslot *o)
 	return 0;
 }
 
+/* proc.cmdline ("name args", as libsinsp builds it) and proc.args are
+ * built once per event in one buffer: args is the tail of cmdline. The
+ * arguments of an exec can be tens of KB, and rules ask for both. */
+static void
+cmd_build(struct xctx *x)
+{
+	struct xslot nm;
+	struct aw_str *argv;
+	size_t nlen, alen = 0, o;
+	int n, named;
+	char *s;
+
+	if (x->cmd_done)
+		return;
+	x->cmd_done = 1;
+	x->cmd_args = x->cmd_line = NULL;
+	memset(&nm, 0, sizeof(nm));
+	named = proc_name(x, &nm);
+	nlen = named ? nm.one.len : 0;
+	n = proc_argv(x, &argv);
+	for (int i = 1; i < n; i++)
+		alen += argv[i].len + 1;
+	if ((s = arena_alloc(&x->arena, nlen + alen + 2)) == NULL)
+		return;
+	if (nlen)
+		memcpy(s, nm.one.s, nlen);
+	o = nlen + 1;
+	for (int i = 1; i < n; i++) {
+		if (i > 1)
+			s[o++] = ' ';
+		if (argv[i].len)
+			memcpy(s + o, argv[i].s, argv[i].len);
+		o += argv[i].len;
+	}
+	s[o] = '\0';
+	alen = o - (nlen + 1);
+	if (n > 0) {
+		x->cmd_args = s + nlen + 1;
+		x->cmd_alen = alen;
+	}
+	if (named) {
+		s[nlen] = alen ? ' ' : '\0';
+		x->cmd_line = s;
+		x->cmd_llen = alen ? nlen + 1 + alen : nlen;
+	}
+}
+
 static int
 proc_args(struct xctx *x, struct xslot *o)
 {
-	struct aw_str *argv;
-	int n = proc_argv(x, &argv);
-	size_t len;
-	const char *s;
-
-	if (n <= 0)
-		return 0;
-	if ((s = join_args(x, argv, n, 1, &len)) == NULL)
-		return 0;
-	return put_str(o, s, len);
+	cmd_build(x);
+	return x->cmd_args ? put_str(o, x->cmd_args, x->cmd_alen) : 0;
 }
 
 /* name + " " + args, as libsinsp builds proc.cmdline. */
@@ -1294,6 +1351,7 @@ make_cmdline(struct xctx *x, const char *name, size_t nlen, const char *args,
 {
 	char *s;
 
+	*lenp = 0;	/* also when out of memory */
 	if (alen == 0) {
 		*lenp = nlen;
 		return arena_strndup(&x->arena, name, nlen);
@@ -1311,20 +1369,8 @@ make_cmdline(struct xctx *x, const char *name, size_t nlen, const char *args,
 static int
 proc_cmdline(struct xctx *x, struct xslot *o)
 {
-	struct xslot nm, ar;
-	const char *s;
-	size_t len;
-
-	memset(&nm, 0, sizeof(nm));
-	memset(&ar, 0, sizeof(ar));
-	if (!proc_name(x, &nm))
-		return 0;
-	if (!proc_args(x, &ar)) {
-		ar.one.s = "";
-		ar.one.len = 0;
-	}
-	s = make_cmdline(x, nm.one.s, nm.one.len, ar.one.s, ar.one.len, &len);
-	return put_str(o, s, len);
+	cmd_build(x);
+	return x->cmd_line ? put_str(o, x->cmd_line, x->cmd_llen) : 0;
 }
 
 /* Fields of an ancestor process taken from the process table. */
@@ -1530,9 +1576,10 @@ path_join(struct xctx *x, const char *dir, size_t dlen, const char *name,
 
 #define AT_FDCWD_32 0xffffff9cULL
 
-/* Is the dirfd argument of this syscall (if any) AT_FDCWD? */
+/* Is the dirfd argument of this syscall (if any) AT_FDCWD? If not, *fd
+ * is that argument. */
 static int
-dirfd_is_cwd(const struct xctx *x, int which)
+dirfd_is_cwd(const struct xctx *x, int which, int *fd)
 {
 	static const char *const at0[] = { "openat", "openat2", "mkdirat",
 	    "unlinkat", "fchmodat", "fchownat", "execveat", "mknodat",
@@ -1551,35 +1598,426 @@ dirfd_is_cwd(const struct xctx *x, int which)
 		a = x->ev->a[0];
 	else
 		return 1;
+	*fd = (int)(uint32_t)a;
 	return (a & 0xffffffffULL) == AT_FDCWD_32;
 }
 
-/* A PATH item's name made absolute, or NULL when it is relative to a
- * directory fd we cannot resolve. */
+static int nametype_is(const struct aw_path *, const char *);
+
+/*
+ * Live path resolution (issue 8, evasion).
+ *
+ * Audit logs a PATH name as the program passed it: relative to the cwd or
+ * to a directory fd, with ".." and symlinks left in, plus the inode and
+ * device the kernel reached. path_join() settles the cwd and "..", but
+ * only lexically, which is wrong across symlinks (/tmp/l/x with /tmp/l ->
+ * /etc is /etc/x; /tmp/l/../shadow with /tmp/l -> /etc/ssh is
+ * /etc/shadow). So while an event is live (the enricher says /proc shows
+ * its processes) the name is also resolved by the running system: the
+ * file is opened O_PATH — below the directory fd (/proc/<pid>/fd/<n>),
+ * from the host root, or below the process's root (/proc/<pid>/root,
+ * RESOLVE_IN_ROOT) — and its canonical name read back from /proc/self/fd.
+ * That answer is kept only if the file opened has the inode and device
+ * the kernel logged in the PATH record (or, for a file gone since, its
+ * directory those of the PARENT record). A closed or reused fd, a swapped
+ * symlink, a reused pid or a deleted file can then cost the better name,
+ * never give a wrong one. fd.nameraw stays the name as given. Cost: the
+ * common case (no symlink on the way) is one openat2(RESOLVE_NO_SYMLINKS),
+ * an fstat and a close per name resolved; /proc is read only past that.
+ *
+ * Not verifiable: an absolute or cwd-relative name keeps its lexical
+ * form; a name relative to a directory fd becomes "<UNKNOWN>/name" (as
+ * libsinsp writes an unknown dirfd) and one relative to a cwd the kernel
+ * could not print (cwd="<too_long>" beyond PATH_MAX; rebuilt by
+ * canon_walk while the process is still there) "<too_long>/name": never
+ * a path that a rule could take for a real one.
+ */
+static int
+item_is(const struct aw_path *pi, const struct stat *st)
+{
+	unsigned maj, min;
+	char buf[32];
+
+	if (pi->inode == AW_NONE || pi->dev.s == NULL ||
+	    pi->dev.len >= sizeof(buf) || (uint64_t)pi->inode != st->st_ino)
+		return 0;
+	memcpy(buf, pi->dev.s, pi->dev.len);
+	buf[pi->dev.len] = '\0';
+	return sscanf(buf, "%x:%x", &maj, &min) == 2 &&
+	    maj == major(st->st_dev) && min == minor(st->st_dev);
+}
+
+/* The name an O_PATH fd of ours has, into buf; its length or -1 (errno
+ * ENAMETOOLONG: a name beyond PATH_MAX). */
+static ssize_t
+fd_canon(int fd, char *buf, size_t bufsz)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof(deleted) - 1;
+	char lnk[64];
+	ssize_t n;
+
+	snprintf(lnk, sizeof(lnk), "/proc/self/fd/%d", fd);
+	if ((n = readlink(lnk, buf, bufsz - 1)) < 0)
+		return -1;		/* errno ENAMETOOLONG: see canon_walk */
+	errno = EINVAL;
+	if (n == 0 || (size_t)n >= bufsz - 1 || buf[0] != '/')
+		return -1;
+	if ((size_t)n >= dl && memcmp(buf + n - dl, deleted, dl) == 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+static int
+open_path(int dfd, const char *name, int flags, int in_root)
+{
+	struct open_how how;
+
+	if (!in_root)
+		return openat(dfd, name, O_PATH | O_CLOEXEC | flags);
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(O_PATH | O_CLOEXEC | flags);
+	how.resolve = RESOLVE_IN_ROOT;
+	return (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+}
+
+/* Is the directory open as fd one of the event's PARENT items? */
+static int
+fd_is_parent(const struct aw_event *ev, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return 0;
+	for (int i = 0; i < ev->npaths; i++)
+		if (nametype_is(&ev->paths[i], "PARENT") &&
+		    item_is(&ev->paths[i], &st))
+			return 1;
+	return 0;
+}
+
+#define WALK_DEPTH	1024		/* directories walked up, at most */
+#define WALK_ENTRIES	65536		/* entries read per directory */
+#define WALK_MAX	(64 * 1024)	/* longest name built */
+
+/* Find the entry of directory dfd with inode ino; its name into out. */
+static int
+entry_of(int dfd, ino_t ino, char *out, size_t outsz)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, n = 0, found = 0;
+
+	if ((fd = dup(dfd)) < 0)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (!found && n++ < WALK_ENTRIES && (de = readdir(d)) != NULL)
+		if (de->d_ino == ino && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    strlen(de->d_name) < outsz) {
+			strcpy(out, de->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The name of directory dirname (below dfd) plus "/" base, when it is
+ * longer than PATH_MAX and /proc cannot print it (the kernel's cwd
+ * "<too_long>"): walk up through ".." and look each directory up in its
+ * parent. Bounded in depth, entries and length; a mount point on the way
+ * (the entry's inode is not the mounted root's) ends it with NULL.
+ */
+static const char *
+canon_walk(struct xctx *x, int dfd, const char *dirname, const char *base,
+    size_t *lenp)
+{
+	char *buf, comp[NAME_MAX + 1];
+	struct stat cst, pst;
+	size_t pos, bl = strlen(base), cl;
+	const char *res = NULL;
+	int cur, par, depth;
+
+	if ((buf = malloc(WALK_MAX)) == NULL)
+		return NULL;
+	if (bl + 2 > WALK_MAX)
+		goto out;
+	pos = WALK_MAX - bl - 1;
+	memcpy(buf + pos, base, bl + 1);
+	buf[--pos] = '/';
+	if ((cur = openat(dfd, dirname, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		goto out;
+	for (depth = 0; depth < WALK_DEPTH; depth++) {
+		if (fstat(cur, &cst) != 0 || (par = openat(cur, "..",
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			break;
+		if (fstat(par, &pst) != 0 || pst.st_dev != cst.st_dev) {
+			close(par);
+			break;
+		}
+		if (pst.st_ino == cst.st_ino) {		/* "/" */
+			close(par);
+			*lenp = WALK_MAX - 1 - pos;
+			res = arena_strndup(&x->arena, buf + pos, *lenp);
+			break;
+		}
+		if (!entry_of(par, cst.st_ino, comp, sizeof(comp)) ||
+		    (cl = strlen(comp)) + 1 > pos) {
+			close(par);
+			break;
+		}
+		pos -= cl;
+		memcpy(buf + pos, comp, cl);
+		buf[--pos] = '/';
+		close(cur);
+		cur = par;
+	}
+	close(cur);
+out:
+	free(buf);
+	return res;
+}
+
+/* The verified canonical name of name (NUL-terminated) below dfd, or
+ * NULL. */
+static const char *
+canon_at(struct xctx *x, int dfd, const char *name, int in_root,
+    const struct aw_path *pi, size_t *lenp)
+{
+	static const int follow[] = { 0, O_NOFOLLOW };
+	char buf[PATH_MAX + 1], dir[PATH_MAX + 1];
+	const char *base, *slash;
+	struct stat st;
+	ssize_t n = -1;
+	size_t bl;
+	int fd;
+
+	int too_long = 0;
+
+	for (size_t i = 0; i < 2 && n < 0 && !too_long; i++) {
+		if ((fd = open_path(dfd, name, follow[i], in_root)) < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && item_is(pi, &st) &&
+		    (n = fd_canon(fd, buf, sizeof(buf))) < 0)
+			too_long = errno == ENAMETOOLONG && i == 0;
+		close(fd);
+	}
+	if (n >= 0) {
+		*lenp = (size_t)n;
+		return arena_strndup(&x->arena, buf, (size_t)n);
+	}
+	/* Gone (unlinked, or created and removed): its directory then. */
+	slash = strrchr(name, '/');
+	base = slash ? slash + 1 : name;
+	bl = strlen(base);
+	if (bl == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+	    (slash && (size_t)(slash - name) >= sizeof(dir)))
+		return NULL;
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == name)
+		strcpy(dir, "/");
+	else {
+		memcpy(dir, name, (size_t)(slash - name));
+		dir[slash - name] = '\0';
+	}
+	/* Verified, but beyond PATH_MAX: walk up (the last component must
+	 * be the file itself, not a symlink to it). */
+	if (too_long && !in_root &&
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    item_is(pi, &st))
+		return canon_walk(x, dfd, dir, base, lenp);
+	if ((fd = open_path(dfd, dir, O_DIRECTORY, in_root)) < 0)
+		return NULL;
+	if (fd_is_parent(x->ev, fd))
+		n = fd_canon(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return NULL;
+	return path_join(x, buf, (size_t)n, base, bl, lenp);
+}
+
+/* The live process's /proc/self/... names are its own, not ours. */
+static const char *
+self_to_pid(struct xctx *x, const char *proc, const char *name)
+{
+	static const char *const selfs[] = { "/proc/self/",
+	    "/proc/thread-self/", NULL };
+	char *s;
+	size_t pl, sz;
+
+	for (int i = 0; selfs[i] != NULL; i++) {
+		pl = strlen(selfs[i]);
+		if (strncmp(name, selfs[i], pl) != 0)
+			continue;
+		sz = strlen(proc) + strlen(name + pl) + 32;
+		if ((s = arena_alloc(&x->arena, sz)) == NULL)
+			return name;
+		snprintf(s, sz, "%s/%lld/%s", proc, (long long)x->ev->pid,
+		    name + pl);
+		return s;
+	}
+	return name;
+}
+
+/* An absolute name (".." and symlinks left in), resolved: from our root (a
+ * host process, or one gone since), else below the process's root. */
+static const char *
+canon_abs(struct xctx *x, const char *proc, const char *path,
+    const char *lex, size_t lexlen, const struct aw_path *pi, size_t *lenp)
+{
+	char p[64], root[PATH_MAX + 1];
+	struct open_how how;
+	struct stat st;
+	const char *s;
+	ssize_t rl;
+	int rfd, fd, same;
+
+	/* The common case first, without /proc: the lexical name reaches
+	 * the logged file with no symlink on the way, so it is the name. */
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, lex, &how, sizeof(how));
+	if (fd >= 0) {
+		same = fstat(fd, &st) == 0 && item_is(pi, &st);
+		close(fd);
+		if (same) {
+			*lenp = lexlen;
+			return lex;
+		}
+	}
+	path = self_to_pid(x, proc, path);
+	if ((s = canon_at(x, AT_FDCWD, path, 0, pi, lenp)) != NULL)
+		return s;
+	snprintf(p, sizeof(p), "%s/%lld/root", proc, (long long)x->ev->pid);
+	if ((rfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return NULL;
+	s = canon_at(x, rfd, path, 1, pi, lenp);
+	/* A root mounted where we see it (an overlay's merged/) names the
+	 * file from our side: cut it to the process's view. */
+	if (s != NULL && (rl = fd_canon(rfd, root, sizeof(root))) > 1 &&
+	    *lenp > (size_t)rl && memcmp(s, root, (size_t)rl) == 0 &&
+	    s[rl] == '/') {
+		s += rl;
+		*lenp -= (size_t)rl;
+	}
+	close(rfd);
+	return s;
+}
+
+/* A name relative to the process's directory fd dirfd (its cwd when
+ * dirfd is -1), through /proc/<pid>/fd/<dirfd> (/proc/<pid>/cwd). */
+static const char *
+canon_rel(struct xctx *x, const char *proc, int dirfd,
+    const struct aw_path *pi, size_t *lenp)
+{
+	const char *s;
+	char p[96];
+	int dfd;
+
+	if (dirfd < 0)
+		snprintf(p, sizeof(p), "%s/%lld/cwd", proc,
+		    (long long)x->ev->pid);
+	else
+		snprintf(p, sizeof(p), "%s/%lld/fd/%d", proc,
+		    (long long)x->ev->pid, dirfd);
+	if ((dfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return NULL;
+	s = canon_at(x, dfd, pi->name.s, 0, pi, lenp);
+	close(dfd);
+	return s;
+}
+
+/* "<mark>/name": a name whose directory is not known. */
+static const char *
+unknown_dir(struct xctx *x, const char *mark, size_t ml,
+    const struct aw_path *pi, size_t *lenp)
+{
+	char *s;
+
+	if ((s = arena_alloc(&x->arena, ml + pi->name.len + 2)) == NULL)
+		return NULL;
+	memcpy(s, mark, ml);
+	s[ml] = '/';
+	memcpy(s + ml + 1, pi->name.s, pi->name.len);
+	s[ml + 1 + pi->name.len] = '\0';
+	*lenp = ml + 1 + pi->name.len;
+	return s;
+}
+
+/* cwd "/" name, as it is (no "..", "." or "//" removed). */
+static const char *
+raw_join(struct xctx *x, const char *cwd, size_t cwdlen,
+    const struct aw_path *pi)
+{
+	char *s;
+
+	if ((s = arena_alloc(&x->arena, cwdlen + pi->name.len + 2)) == NULL)
+		return NULL;
+	memcpy(s, cwd, cwdlen);
+	s[cwdlen] = '/';
+	memcpy(s + cwdlen + 1, pi->name.s, pi->name.len);
+	s[cwdlen + 1 + pi->name.len] = '\0';
+	return s;
+}
+
+/* A PATH item's name made absolute (see "Live path resolution"). */
 static const char *
 resolve_item(struct xctx *x, const struct aw_path *pi, int dirfd_which,
     size_t *lenp)
 {
 	const struct aw_event *ev = x->ev;
-	const char *cwd;
-	size_t cwdlen;
+	const char *cwd, *lex, *s, *proc, *abs = NULL;
+	size_t cwdlen, lexlen = 0;
 	const struct aw_proc *p;
+	int dirfd = -1, live;
 
 	if (pi->name.s == NULL)
 		return NULL;
-	if (pi->name.len > 0 && pi->name.s[0] == '/')
-		return path_join(x, "", 0, pi->name.s, pi->name.len, lenp);
-	if (!dirfd_is_cwd(x, dirfd_which))
-		return NULL;
-	if (ev->cwd.s) {
-		cwd = ev->cwd.s;
-		cwdlen = ev->cwd.len;
-	} else if ((p = xproc(x)) != NULL && p->cwd) {
-		cwd = p->cwd;
-		cwdlen = strlen(cwd);
-	} else
-		return NULL;
-	return path_join(x, cwd, cwdlen, pi->name.s, pi->name.len, lenp);
+	proc = aw_enricher_live_proc(x->en, ev);
+	live = proc != NULL && ev->pid > 0 && pi->inode != AW_NONE &&
+	    !nametype_is(pi, "PARENT") &&
+	    memchr(pi->name.s, '\0', pi->name.len) == NULL;
+	if (pi->name.len > 0 && pi->name.s[0] == '/') {
+		lex = path_join(x, "", 0, pi->name.s, pi->name.len, &lexlen);
+		abs = pi->name.s;
+	} else if (!dirfd_is_cwd(x, dirfd_which, &dirfd)) {
+		if (live && dirfd >= 0 &&
+		    (s = canon_rel(x, proc, dirfd, pi, lenp)) != NULL)
+			return s;
+		return unknown_dir(x, "<UNKNOWN>", 9, pi, lenp);
+	} else {
+		if (ev->cwd.s) {
+			cwd = ev->cwd.s;
+			cwdlen = ev->cwd.len;
+		} else if ((p = xproc(x)) != NULL && p->cwd) {
+			cwd = p->cwd;
+			cwdlen = strlen(cwd);
+		} else
+			return NULL;
+		if (cwdlen == 0 || cwd[0] != '/') {	/* "<too_long>" */
+			if (live && (s = canon_rel(x, proc, -1, pi, lenp)))
+				return s;
+			return unknown_dir(x, cwd, cwdlen, pi, lenp);
+		}
+		lex = path_join(x, cwd, cwdlen, pi->name.s, pi->name.len,
+		    &lexlen);
+		/* the system resolves ".." after symlinks: the raw join */
+		if (live && (abs = raw_join(x, cwd, cwdlen, pi)) == NULL)
+			live = 0;
+	}
+	if (lex != NULL && live &&
+	    (s = canon_abs(x, proc, abs, lex, lexlen, pi, lenp)) != NULL)
+		return s;
+	*lenp = lexlen;
+	return lex;
 }
 
 static int
@@ -1629,7 +2067,22 @@ path_select(const struct aw_event *ev, int sel)
 
 /* ------------------------------------------------------------ fd facts */
 
-enum fdkind { FDK_NONE, FDK_FILE, FDK_SOCK, FDK_NEWSOCK, FDK_OTHER };
+/*
+ * Sockets: what one audit event tells about the socket it names. SOCKADDR
+ * is written by move_addr_to_kernel() (connect, sendto, sendmsg, bind:
+ * the address the caller gave) and by move_addr_to_user() (accept and
+ * accept4 with an address buffer: the peer). So a connect knows the
+ * server (sip/sport, the remote side), a bind the server socket's own
+ * address, an accept the client (cip/cport); the other side of each, and
+ * the socket type (tcp/udp) of all three, are not in the records.
+ * libsinsp's fd.name for a connection is "cip:cport->sip:sport": with one
+ * side unknown it is not derivable and stays missing rather than being
+ * half filled; a bound server socket's is "sip:sport", as libsinsp's.
+ */
+enum fdkind { FDK_NONE, FDK_FILE, FDK_SOCK, FDK_NEWSOCK, FDK_BIND,
+	FDK_ACCEPT, FDK_OTHER };
+
+static const char *const accept_family[] = { "accept", "accept4", NULL };
 
 static enum fdkind
 fd_kind_of(const struct xctx *x)
@@ -1640,6 +2093,11 @@ fd_kind_of(const struct xctx *x)
 		return FDK_SOCK;
 	if (is_syscall(x, "socket"))
 		return FDK_NEWSOCK;
+	if (is_syscall(x, "bind") && x->ev->has_sockaddr)
+		return FDK_BIND;
+	if (is_one_of(x, accept_family) && x->ev->has_sockaddr &&
+	    x->ev->exit != AW_NONE && x->ev->exit >= 0)
+		return FDK_ACCEPT;
 	return FDK_OTHER;
 }
 
@@ -1750,6 +2208,8 @@ fd_type(struct xctx *x, struct xslot *o, int typechar)
 		}
 		break;
 	case FDK_SOCK:
+	case FDK_BIND:
+	case FDK_ACCEPT:
 		switch (ev->sockaddr.family) {
 		case 2: t = "ipv4"; c = "4"; break;
 		case 10: t = "ipv6"; c = "6"; break;
@@ -1839,11 +2299,24 @@ fd_num(struct xctx *x, struct xslot *o)
 	return 0;
 }
 
+/* The kind of socket event when its SOCKADDR is an inet address, else
+ * FDK_NONE. */
+static enum fdkind
+sock_inet_kind(const struct xctx *x)
+{
+	enum fdkind k = fd_kind(x);
+
+	if ((k != FDK_SOCK && k != FDK_BIND && k != FDK_ACCEPT) ||
+	    (x->ev->sockaddr.family != 2 && x->ev->sockaddr.family != 10) ||
+	    !x->ev->sockaddr.addr[0])
+		return FDK_NONE;
+	return k;
+}
+
 static int
 sock_inet(const struct xctx *x)
 {
-	return fd_kind(x) == FDK_SOCK && (x->ev->sockaddr.family == 2 ||
-	    x->ev->sockaddr.family == 10) && x->ev->sockaddr.addr[0];
+	return sock_inet_kind(x) == FDK_SOCK;
 }
 
 static int
@@ -1871,15 +2344,43 @@ fd_name(struct xctx *x, struct xslot *o)
 		fd_facts(x);
 		return put_str(o, x->fd_name, x->fd_namelen);
 	case FDK_SOCK:
-		if (sock_inet(x))
+		/* inet: "cip:cport->sip:sport" needs the local side */
+		if (ev->sockaddr.family == 1)
+			return put_aws(o, ev->sockaddr.path);
+		return 0;
+	case FDK_BIND:
+		if (sock_inet_kind(x) == FDK_BIND)
 			return put_fmt(x, o, "%s:%d", ev->sockaddr.addr,
 			    ev->sockaddr.port);
 		if (ev->sockaddr.family == 1)
 			return put_aws(o, ev->sockaddr.path);
 		return 0;
 	default:
-		return 0;
+		return 0;	/* accept: the server side is not audited */
 	}
+}
+
+/* fd.l4proto of a new socket from socket(domain, type, protocol), as the
+ * kernel resolves protocol 0 for inet sockets; other combinations (SCTP,
+ * MPTCP, UDP-Lite) are left missing rather than guessed. */
+static int
+fd_l4proto(struct xctx *x, struct xslot *o)
+{
+	const struct aw_event *ev = x->ev;
+	uint64_t dom = ev->a[0], type = ev->a[1] & 0xf, proto = ev->a[2];
+
+	if (fd_kind(x) != FDK_NEWSOCK || ev->exit == AW_NONE || ev->exit < 0 ||
+	    (dom != 2 && dom != 10))
+		return 0;
+	if (type == 1 && (proto == 0 || proto == 6))		/* STREAM */
+		return put_cstr(o, "tcp");
+	if (type == 2 && (proto == 0 || proto == 17))		/* DGRAM */
+		return put_cstr(o, "udp");
+	if (type == 2 && (proto == 1 || proto == 58))	/* ping socket */
+		return put_cstr(o, "icmp");
+	if (type == 3)						/* RAW */
+		return put_cstr(o, "raw");
+	return 0;
 }
 
 static int
@@ -2816,23 +3317,59 @@ aw_field_extract(struct xctx *x, const struct cfield *f, struct xslot *o)
 		return fd_dir_or_file(x, o, 0);
 	case F_FD_NAMERAW:
 		return fd_nameraw(x, o);
-	case F_FD_IP:
-	case F_FD_SIP:
-	case F_FD_RIP:
+	case F_FD_IP:		/* client or server: the side we know */
 	case F_FD_NET:
+		if (sock_inet_kind(x) == FDK_NONE)
+			return 0;
+		return put_ip(o, ev->sockaddr.addr);
+	case F_FD_SIP:		/* connect: the server; bind: its own */
 	case F_FD_SNET:
+		if (sock_inet_kind(x) != FDK_SOCK &&
+		    sock_inet_kind(x) != FDK_BIND)
+			return 0;
+		return put_ip(o, ev->sockaddr.addr);
+	case F_FD_RIP:		/* the server is remote to its client */
 	case F_FD_RNET:
 		if (!sock_inet(x))
 			return 0;
 		return put_ip(o, ev->sockaddr.addr);
+	case F_FD_CIP:		/* accept: the peer is the client */
+	case F_FD_CNET:
+		if (sock_inet_kind(x) != FDK_ACCEPT)
+			return 0;
+		return put_ip(o, ev->sockaddr.addr);
 	case F_FD_PORT:
+		if (sock_inet_kind(x) == FDK_NONE || ev->sockaddr.port < 0)
+			return 0;
+		return put_int(o, ev->sockaddr.port);
 	case F_FD_SPORT:
+		if ((sock_inet_kind(x) != FDK_SOCK &&
+		    sock_inet_kind(x) != FDK_BIND) || ev->sockaddr.port < 0)
+			return 0;
+		return put_int(o, ev->sockaddr.port);
 	case F_FD_RPORT:
 		if (!sock_inet(x) || ev->sockaddr.port < 0)
 			return 0;
 		return put_int(o, ev->sockaddr.port);
+	case F_FD_CPORT:
+		if (sock_inet_kind(x) != FDK_ACCEPT || ev->sockaddr.port < 0)
+			return 0;
+		return put_int(o, ev->sockaddr.port);
+	case F_FD_L4PROTO:
+		return fd_l4proto(x, o);
+	case F_FD_IS_SERVER:
+		switch (fd_kind(x)) {
+		case FDK_SOCK:
+			return put_bool(o, 0);
+		case FDK_BIND:
+		case FDK_ACCEPT:
+			return put_bool(o, 1);
+		default:
+			return 0;
+		}
 	case F_FD_SOCKFAMILY:
-		if (fd_kind(x) != FDK_SOCK)
+		if (fd_kind(x) != FDK_SOCK && fd_kind(x) != FDK_BIND &&
+		    fd_kind(x) != FDK_ACCEPT)
 			return 0;
 		return ev->sockaddr.family == 2 || ev->sockaddr.family == 10 ?
 		    put_cstr(o, "ip") : ev->sockaddr.family == 1 ?

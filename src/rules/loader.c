@@ -712,7 +712,7 @@ load_list(struct ld *L, yaml_node_t *item)
 	struct rl_list *l, *prev;
 	char **v = NULL;
 	size_t n = 0;
-	int append = 0, replace = 0, r;
+	int append = 0, replace = 0;
 
 	if (get_str(L, item, "list", &nn) <= 0 || slen(nn) == 0) {
 		if (nn && slen(nn) == 0)
@@ -724,7 +724,7 @@ load_list(struct ld *L, yaml_node_t *item)
 	if (!valid_list_name(sval(nn)))
 		lwarn(L, nn, "list has an invalid name; list names should "
 		    "match the regular expression [^()\"'\\s=,]+");
-	if ((r = get_bool(L, item, "append", &append)) < 0)
+	if (get_bool(L, item, "append", &append) < 0)
 		return;
 	if ((ov = map_get(L, item, "override", NULL)) != NULL) {
 		if (append) {
@@ -1494,7 +1494,8 @@ load_rule(struct ld *L, yaml_node_t *item)
 	{
 		static const char *req[] = { "condition", "output", "desc",
 		    "priority" };
-		yaml_node_t *have[] = { p.cond, p.output, p.desc, p.prio };
+		const yaml_node_t *const have[] = { p.cond, p.output,
+		    p.desc, p.prio };
 		int missing = 0;
 		for (int i = 0; i < 4; i++)
 			if (have[i] == NULL) {

@@ -10,6 +10,16 @@
  * rule output anyway, so a missing value always prints "<NA>" in the text
  * and null in output_fields. Values go into output_fields with Falco's
  * JSON types (numbers stay numbers; evt.time is the integer ns).
+ *
+ * "%tolower(proc.name)" (any transformer, nested, blanks allowed inside
+ * the parentheses but not before '(') prints the transformed value; it is
+ * parsed by the condition parser and compiled like a condition operand.
+ * As libsinsp's formatter does (resolve_transformed_fields off, which is
+ * how Falco runs it), output_fields then gets the plain fields inside the
+ * transformer ("proc.name") and not the transformed value; with the
+ * output_transformed_fields option it also gets "tolower(proc.name)",
+ * keyed as libsinsp's as_string() spells it. An unknown transformer, val()
+ * or a type error fails the load with the offending text quoted.
  */
 #include "autoconf.h"
 
@@ -26,6 +36,7 @@ cfmt_free(struct cfmt *f)
 	for (int i = 0; i < f->n; i++) {
 		free(f->t[i].text);
 		free(f->t[i].key);
+		free(f->t[i].xkey);
 		if (f->t[i].op) {
 			coperand_free(f->t[i].op);
 			free(f->t[i].op);
@@ -91,8 +102,222 @@ longest_field(const char *s, size_t n, const struct aw_field **def,
 	return 0;
 }
 
+/* %<N>field: N is bounded (libsinsp pads to any N it can parse). */
+#define AW_FMT_MAX_WIDTH 4096
+
+struct xf_walk;
+static int cfmt_compile_tokens(struct ccompiler *cc, const char *fmt,
+    struct cfmt *out, struct xf_walk *w);
+
+/* ------------------------------------------------------ transformers */
+
+/* "%name(" starts a transformer token (no blank allowed before '('). */
+static int
+xform_start(const char *p)
+{
+	size_t i = 0;
+
+	if (!isalpha((unsigned char)p[0]))
+		return 0;
+	while (isalnum((unsigned char)p[i]) || p[i] == '_')
+		i++;
+	return p[i] == '(';
+}
+
+/* libsinsp's as_string() of an operand: "toupper(evt.arg[1])",
+ * "concat(proc.name,evt.arg.path)". */
+static void
+operand_key(struct sbuf *b, const struct aw_ast_operand *o)
+{
+	static const char *names[] = {
+		[AW_XF_TOLOWER] = "tolower", [AW_XF_TOUPPER] = "toupper",
+		[AW_XF_B64] = "b64", [AW_XF_BASENAME] = "basename",
+		[AW_XF_LEN] = "len", [AW_XF_JOIN] = "join",
+		[AW_XF_CONCAT] = "concat", [AW_XF_GETOPT] = "getopt",
+		[AW_XF_VAL] = "val",
+	};
+
+	switch (o->xform) {
+	case AW_XF_FIELD:
+		sb_adds(b, o->field);
+		if (o->arg) {
+			sb_addc(b, '[');
+			sb_adds(b, o->arg);
+			sb_addc(b, ']');
+		}
+		return;
+	case AW_XF_STRING:
+		sb_adds(b, o->field);
+		return;
+	default:
+		sb_adds(b, names[o->xform] ? names[o->xform] : "?");
+		sb_addc(b, '(');
+		for (int i = 0; i < o->nargs; i++) {
+			if (i)
+				sb_addc(b, ',');
+			operand_key(b, o->args[i]);
+		}
+		sb_addc(b, ')');
+	}
+}
+
+/* One output_fields entry inside a transformer token: a plain field
+ * (libsinsp always resolves those) or an inner transformer. */
+struct xf_entry {
+	const struct aw_ast_operand *o;
+	char *key;
+	int is_xf;
+};
+
+struct xf_walk {
+	struct xf_entry *v;
+	int n, cap;
+	int last_xf;		/* libsinsp's m_is_last_transformer */
+	int floor;		/* entries of earlier tokens: never popped */
+	int oom;
+};
+
+/* libsinsp's formatter_visitor: fields are registered as met; a
+ * transformer registers after its arguments and replaces the entry just
+ * before it when that entry was itself a transformer, so nesting keeps
+ * only the outermost one ("tolower(toupper(x))": x and the outer call). */
+static void
+xf_visit(struct xf_walk *w, const struct aw_ast_operand *o)
+{
+	struct sbuf k;
+
+	if (o->xform == AW_XF_STRING)
+		return;
+	for (int i = 0; i < o->nargs; i++)
+		xf_visit(w, o->args[i]);
+	if (o->xform != AW_XF_FIELD && w->last_xf && w->n > w->floor)
+		free(w->v[--w->n].key);
+	if (w->n == w->cap) {
+		int nc = w->cap ? w->cap * 2 : 8;
+		struct xf_entry *nv = realloc(w->v, (size_t)nc * sizeof(*nv));
+		if (nv == NULL) {
+			w->oom = 1;
+			return;
+		}
+		w->v = nv;
+		w->cap = nc;
+	}
+	sb_init(&k);
+	operand_key(&k, o);
+	if ((w->v[w->n].key = sb_take(&k)) == NULL) {
+		w->oom = 1;
+		return;
+	}
+	w->v[w->n].o = o;
+	w->v[w->n].is_xf = o->xform != AW_XF_FIELD;
+	w->n++;
+	w->last_xf = o->xform != AW_XF_FIELD;
+}
+
+static void
+xf_walk_free(struct xf_walk *w)
+{
+	for (int i = 0; i < w->n; i++)
+		free(w->v[i].key);
+	free(w->v);
+}
+
+/* Compile an operand of a transformer token; errors quote the token. */
+static int
+xf_operand(struct ccompiler *cc, const struct aw_ast_operand *o,
+    const char *tok, struct fmt_token *t)
+{
+	char msg[380];
+
+	if ((t->op = calloc(1, sizeof(*t->op))) == NULL) {
+		snprintf(cc->err, sizeof(cc->err), "out of memory");
+		return -1;
+	}
+	if (cc_operand(cc, o, t->op, 0) != 0) {
+		snprintf(msg, sizeof(msg), "%.379s", cc->err);
+		snprintf(cc->err, sizeof(cc->err), "invalid output format: "
+		    "%.380s at '%%%.60s'", msg, tok);
+		return -1;
+	}
+	if (o->xform == AW_XF_FIELD &&
+	    (t->op->f.def->flags & FF_FILTER_ONLY)) {
+		snprintf(cc->err, sizeof(cc->err), "field '%s' can only be "
+		    "used in conditions, not in outputs", t->op->f.def->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* "%[N]transformer(...)" at p (after the width): the text token plus
+ * json-only tokens for what libsinsp puts in output_fields. */
+static int
+add_xform(struct ccompiler *cc, struct cfmt *out, const char **pp,
+    int width, struct xf_walk *w)
+{
+	const char *p = *pp;
+	struct aw_parse_error perr;
+	struct aw_ast_operand *ast;
+	struct fmt_token *t;
+	size_t used;
+	int first, rc = -1;
+
+	if ((ast = aw_xform_parse(p, strlen(p), &used, &perr)) == NULL) {
+		snprintf(cc->err, sizeof(cc->err), "invalid output format: "
+		    "%s at '%%%.60s'", perr.msg, p);
+		return -1;
+	}
+	first = w->floor = w->n;
+	xf_visit(w, ast);
+	if (w->oom)
+		goto oom;
+	/* every entry but the last (the token itself) is json-only */
+	for (int i = first; i < w->n - 1; i++) {
+		if ((t = new_token(out)) == NULL)
+			goto oom;
+		t->json_only = 1;
+		if (xf_operand(cc, w->v[i].o, p, t) != 0)
+			goto done;
+		if (w->v[i].is_xf)
+			t->xkey = w->v[i].key;
+		else
+			t->key = w->v[i].key;
+		w->v[i].key = NULL;
+	}
+	if ((t = new_token(out)) == NULL)
+		goto oom;
+	t->width = width;
+	if (xf_operand(cc, ast, p, t) != 0)
+		goto done;
+	/* w->n > 0: aw_xform_parse() returns a transformer, never a bare
+	 * string, and xf_visit() registered it (or set oom, handled above) */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	t->xkey = w->v[w->n - 1].key;
+	w->v[w->n - 1].key = NULL;
+	*pp = p + used;
+	rc = 0;
+	goto done;
+oom:
+	snprintf(cc->err, sizeof(cc->err), "out of memory");
+done:
+	aw_ast_operand_free(ast);
+	return rc;
+}
+
 int
 cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out)
+{
+	struct xf_walk w;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	rc = cfmt_compile_tokens(cc, fmt, out, &w);
+	xf_walk_free(&w);
+	return rc;
+}
+
+static int
+cfmt_compile_tokens(struct ccompiler *cc, const char *fmt, struct cfmt *out,
+    struct xf_walk *w)
 {
 	const char *p = fmt, *lit;
 	size_t n = strlen(fmt);
@@ -115,12 +340,26 @@ cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out)
 		if (add_text(out, lit, (size_t)(p - lit)) != 0)
 			goto oom;
 		p++;
-		while (isdigit((unsigned char)*p))
+		while (isdigit((unsigned char)*p)) {
 			width = width * 10 + (*p++ - '0');
+			if (width > AW_FMT_MAX_WIDTH) {
+				/* every alert would carry the padding */
+				snprintf(cc->err, sizeof(cc->err), "invalid "
+				    "output format: width above %d",
+				    AW_FMT_MAX_WIDTH);
+				goto fail;
+			}
+		}
 		if (*p == '\0') {
 			snprintf(cc->err, sizeof(cc->err), "invalid output "
 			    "format: '%%' at the end of '%s'", fmt);
 			goto fail;
+		}
+		if (xform_start(p)) {
+			if (add_xform(cc, out, &p, width, w) != 0)
+				goto fail;
+			lit = p;
+			continue;
 		}
 		for (run = 0; p[run] && field_char((unsigned char)p[run]);
 		    run++)
@@ -137,6 +376,7 @@ cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out)
 			    def->name);
 			goto fail;
 		}
+		w->last_xf = 0;
 		if (dotarg)
 			arg = xstrndup(p + dotarg, flen - dotarg);
 		name = xstrndup(p, dotarg ? dotarg - 1 : flen);
@@ -211,13 +451,13 @@ value_text(const struct coperand *o, const struct fval *v, struct sbuf *sb)
 	case FT_BYTES:
 	case FT_IPADDR:
 	case FT_IPNET:
-		sb_addn(sb, v->s ? v->s : "", v->s ? v->len : 0);
+		sb_addtext(sb, v->s ? v->s : "", v->s ? v->len : 0);
 		break;
 	case FT_BOOL:
 		sb_adds(sb, v->i ? "true" : "false");
 		break;
 	default:
-		sb_printf(sb, "%lld", (long long)v->i);
+		sb_addi(sb, (long long)v->i);
 		break;
 	}
 }
@@ -296,6 +536,17 @@ cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
 			sb_addn(sb, t->text, t->len);
 			continue;
 		}
+		if (t->json_only) {
+			const char *k = t->key ? t->key :
+			    (x->opts && x->opts->output_transformed_fields ?
+			    t->xkey : NULL);
+			if (obj == NULL || k == NULL)
+				continue;	/* nothing to say */
+			n = eval_operand(x, t->op, &v, &ty);
+			json_object_set_new_nocheck(obj, k, n > 0 ?
+			    value_json(t->op, v, n) : json_null());
+			continue;
+		}
 		n = eval_operand(x, t->op, &v, &ty);
 		if (n <= 0)
 			sb_adds(sb, "<NA>");
@@ -321,6 +572,10 @@ cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
 		}
 		if (obj != NULL && t->key != NULL)
 			json_object_set_new_nocheck(obj, t->key, n > 0 ?
+			    value_json(t->op, v, n) : json_null());
+		else if (obj != NULL && t->xkey != NULL && x->opts &&
+		    x->opts->output_transformed_fields)
+			json_object_set_new_nocheck(obj, t->xkey, n > 0 ?
 			    value_json(t->op, v, n) : json_null());
 	}
 	return sb->oom ? -1 : 0;

@@ -42,10 +42,13 @@ struct sbuf {
 void sb_init(struct sbuf *b);
 void sb_free(struct sbuf *b);
 void sb_addn(struct sbuf *b, const char *s, size_t n);
+/* sb_addn for event text in output lines: NUL becomes U+FFFD. */
+void sb_addtext(struct sbuf *b, const char *s, size_t n);
 void sb_adds(struct sbuf *b, const char *s);
 void sb_addc(struct sbuf *b, char c);
 void sb_printf(struct sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void sb_addi(struct sbuf *b, long long v);	/* decimal */
 /* Take the string (NUL-terminated); the buffer is left empty. NULL on OOM. */
 char *sb_take(struct sbuf *b);
 
@@ -62,6 +65,7 @@ void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 
 char *xstrndup(const char *s, size_t n);
+char *xstrndup_text(const char *s, size_t n);	/* NUL -> U+FFFD */
 int grow(void **v, size_t *cap, size_t need, size_t elsz);
 
 /* -------------------------------------------------------- collector */
@@ -208,6 +212,13 @@ struct aw_parse_error {
 struct aw_ast *aw_cond_parse(const char *text, size_t len,
     const struct aw_srcpos *map, int max_depth, struct aw_parse_error *err);
 
+/* Parse one transformer ("tolower(proc.name)", nested, with blanks inside
+ * the parentheses) at the start of text, for %transformer(...) in outputs.
+ * *used gets the bytes consumed. NULL + err (offset into text) when text
+ * does not start with a known transformer or the call is malformed. */
+struct aw_ast_operand *aw_xform_parse(const char *text, size_t len,
+    size_t *used, struct aw_parse_error *err);
+
 /* cond_lex.c: the cursor and token helpers the parser uses. */
 struct clex {
 	const char *s;
@@ -295,6 +306,8 @@ struct fval {
 	uint8_t iplen;		/* 4 or 16 */
 	uint8_t hashed;		/* h is valid (set lazily by eval.c) */
 	uint64_t h;		/* hash of s for `in` sets */
+	const char *lower;	/* s lowercased, in the arena (set lazily by
+				 * eval.c for icontains on long values) */
 };
 
 /* A compiled reference to a field: the definition, its argument, and the
@@ -337,6 +350,9 @@ struct xctx {
 	int fd_path;		/* PATH item used for fd.name, -1 */
 	const char *fd_name;	/* resolved, arena */
 	size_t fd_namelen;
+	int cmd_done;		/* proc.cmdline/proc.args built (fields.c) */
+	const char *cmd_line, *cmd_args;	/* arena; NULL: missing */
+	size_t cmd_llen, cmd_alen;
 };
 
 void xctx_init(struct xctx *x);
@@ -375,6 +391,9 @@ struct cconst {
 	uint8_t iplen;
 	uint8_t prefix;		/* IPNET, or IPADDR given as CIDR (0: exact) */
 	uint8_t isnet;
+	const char *lower;	/* icontains: s lowercased (ASCII) */
+	size_t anchor;		/* contains/icontains: index of the byte of
+				 * s (lower) that long texts are scanned for */
 };
 
 struct pm_entry {		/* pmatch: one path split in components */
@@ -429,6 +448,10 @@ struct fmt_token {
 	struct coperand *op;	/* field or transformer */
 	char *key;		/* output_fields key; NULL for transformers */
 	int width;		/* %<N>field, 0 none */
+	int json_only;		/* a field inside %transformer(...): only
+				 * its output_fields entry, no text */
+	char *xkey;		/* transformer's key ("tolower(proc.name)"),
+				 * used when opts->output_transformed_fields */
 };
 
 struct cfmt {

@@ -60,6 +60,39 @@ sb_addn(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/*
+ * Event text for an output line, which is a C string from here on (the
+ * text output, syslog, Slack, the SQLite columns): a NUL byte, possible
+ * only in a forged log, would end it and hide what follows. Each one
+ * becomes U+FFFD, as invalid UTF-8 does later.
+ */
+void
+sb_addtext(struct sbuf *b, const char *s, size_t n)
+{
+	const char *z;
+
+	while (n > 0 && (z = memchr(s, '\0', n)) != NULL) {
+		sb_addn(b, s, (size_t)(z - s));
+		sb_addn(b, "\xEF\xBF\xBD", 3);
+		n -= (size_t)(z - s) + 1;
+		s = z + 1;
+	}
+	sb_addn(b, s, n);
+}
+
+/* xstrndup with sb_addtext's NUL rule. */
+char *
+xstrndup_text(const char *s, size_t n)
+{
+	struct sbuf b;
+
+	if (memchr(s, '\0', n) == NULL)
+		return xstrndup(s, n);
+	sb_init(&b);
+	sb_addtext(&b, s, n);
+	return sb_take(&b);
+}
+
 void
 sb_adds(struct sbuf *b, const char *s)
 {
@@ -72,21 +105,52 @@ sb_addc(struct sbuf *b, char c)
 	sb_addn(b, &c, 1);
 }
 
+/* Formats straight into the free space (one vsnprintf() call for the
+ * short texts rules print); only a longer result is formatted twice. */
 void
 sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || sb_reserve(b, (size_t)n) != 0)
+	if (sb_reserve(b, 64) != 0)
 		return;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->s + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->s[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n >= room) {
+		if (sb_reserve(b, (size_t)n) != 0) {
+			b->s[b->len] = '\0';
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
+}
+
+/* A decimal integer, without printf: alert fields are full of them. */
+void
+sb_addi(struct sbuf *b, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	sb_addn(b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 char *

@@ -25,8 +25,8 @@ and compares with what the documented rules say each output must hold:
     Falco's JSON repair; the store sanitises its columns the same way).
   * A NUL cannot come from the kernel (arguments and names are C
     strings); a forged log can carry one. The JSON output_fields keep it
-    (\\u0000); the output line and the typed columns, which are C strings,
-    end at it, and the text after it (the rest of the line) is lost.
+    (\\u0000); in the output line and the typed columns, which are C
+    strings, each NUL is one U+FFFD, so nothing after it is lost.
   * Syslog (text format) carries the output line escaped as a JSON string
     body (output/text.h aw_escape_line): json.loads gives it back.
   * Slack (slack.h): & < > as entities, \\n \\r \\t and \\xNN for
@@ -248,8 +248,8 @@ def repair(b):
 
 
 def cstr(b):
-    """What a C string holds: the bytes up to the first NUL."""
-    return b.split(b"\x00", 1)[0]
+    """What a C string of the output holds: each NUL as U+FFFD."""
+    return b.replace(b"\x00", "\ufffd".encode())
 
 
 def invisible(cp):
@@ -319,10 +319,9 @@ class Expect:
         prefix = PREFIX_ARGS if self.kind == "exec" else PREFIX_FILE
         # output_fields: the whole value, NUL included, repaired.
         self.value = repair(self.raw)
-        # The rule's output (a C string) ends at the first NUL: the
-        # rest of the line (here SUFFIX) is lost.
-        tail = "" if b"\x00" in self.raw else SUFFIX
-        self.output = prefix + repair(cstr(self.raw)) + tail
+        # The rule's output is a C string: a NUL is a U+FFFD and the
+        # rest of the line (SUFFIX) is kept.
+        self.output = prefix + repair(cstr(self.raw)) + SUFFIX
         c = cstr(self.raw)
         # proc.cmdline is "x" plus the arguments: the file-name events
         # come from processes without any. It is built with its length,

@@ -310,8 +310,10 @@ test_socket_fields(void **state)
 	NO("fd.net = 10.0.0.0/8", &ev);
 	YES("fd.sip in (10.0.0.1, 127.0.0.1)", &ev);
 	YES("fd.sip = 127.0.0.0/8", &ev);
-	YES("fd.typechar = 4 and fd.num = 5 and fd.name = 127.0.0.1:18080",
-	    &ev);
+	/* libsinsp's "cip:cport->sip:sport" needs the local port, which
+	 * audit does not record: missing, not half filled */
+	YES("fd.typechar = 4 and fd.num = 5 and not fd.name exists and "
+	    "fd.is_server = false", &ev);
 	NO("fd.lport exists or fd.cip exists or fd.l4proto exists", &ev);
 	YES("evt.arg.tuple = \"->127.0.0.1:18080\"", &ev);
 	aw_event_free(&ev);
