@@ -53,6 +53,7 @@
 #include "pipeline.h"
 #include "reload.h"
 #include "privs.h"
+#include "sandbox.h"
 #include "rules/engine.h"
 #include "source_netlink.h"
 #include "stages.h"
@@ -519,6 +520,7 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 	const char *mode = NULL;
 	char err[512];
 	struct aw_privs_need need;
+	enum aw_seccomp_mode scmode;
 	int c, refused, status, bad;
 
 	memset(&r, 0, sizeof(r));
@@ -545,6 +547,11 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 	}
 	if (read_opts(cfg, &r.o, mode) != 0)
 		return 2;
+	/* A bad security.seccomp stops us before the kernel is touched. */
+	if (aw_seccomp_config_read(cfg, &scmode, err, sizeof(err)) != 0) {
+		aw_err("%s", err);
+		return 2;
+	}
 	r.cfg = cfg;
 	aw_install_signal_handlers();
 	/* Rules and the alert store first: a broken rule file must stop us
@@ -595,6 +602,11 @@ aw_cmd_run(struct aw_config *cfg, int argc, char **argv)
 	need.multicast = aw_nlsrc_mode(r.src) == AW_NL_MULTICAST;
 	need.enricher = r.stages.enricher != NULL;
 	if (aw_privs_apply(cfg, &need) != 0) {
+		shutdown_run(&r);
+		return 1;
+	}
+	/* Then the system call allow-list, in every thread (sandbox.c). */
+	if (aw_seccomp_apply(cfg) != 0) {
 		shutdown_run(&r);
 		return 1;
 	}

@@ -156,6 +156,7 @@ const char *const aw_config_known_keys[] = {
 	"metrics.stats_file",
 	/* hardening */
 	"security.drop_capabilities",
+	"security.seccomp",
 	"loss_alerts.enabled",
 	"loss_alerts.interval",
 	"loss_alerts.serial_gap_interval",

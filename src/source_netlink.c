@@ -379,6 +379,7 @@ start_thread(struct aw_nlsrc *s)
 	 * this thread drop its capabilities too. */
 	sigfillset(&all);
 	sigdelset(&all, aw_privs_signal());
+	sigdelset(&all, SIGSYS);	/* sandbox.c: seccomp denial report */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&s->thread, NULL, drain_main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
