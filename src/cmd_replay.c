@@ -38,7 +38,8 @@ static const char replay_usage[] =
 "  --follow   at end of input keep reading (for use as an audisp plugin;\n"
 "             alerts are then also stored and delivered as configured)\n"
 "  --store    store alerts in the SQLite database (sqlite.path)\n"
-"  --stats    print record, event and close-reason counts on stderr\n";
+"  --stats    print record, event and close-reason counts on stderr, and\n"
+"             the process table, container and alert store counters\n";
 
 static int
 replay_one(struct aw_pipeline *p, const char *path, int follow,
@@ -60,10 +61,12 @@ replay_one(struct aw_pipeline *p, const char *path, int follow,
 }
 
 static void
-print_stats(const struct aw_pipeline *p, const struct aw_text_stats *ts)
+print_stats(const struct aw_pipeline *p, const struct aw_text_stats *ts,
+    const struct aw_stages *stages)
 {
 	fprintf(stderr, "lines=%llu ", (unsigned long long)ts->lines);
 	aw_pipeline_print_stats(p, stderr);
+	aw_stages_print_stats(stages, stderr);
 	fprintf(stderr, " long_lines=%llu\n",
 	    (unsigned long long)ts->long_lines);
 }
@@ -130,7 +133,7 @@ aw_cmd_replay(struct aw_config *cfg, int argc, char **argv)
 			rc = 1;
 	aw_pipeline_flush(p);
 	if (stats)
-		print_stats(p, &ts);
+		print_stats(p, &ts, &stages);
 	aw_pipeline_free(p);
 	aw_stages_close(&stages, 30000);
 	return rc;

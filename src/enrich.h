@@ -68,6 +68,10 @@ struct aw_enricher_stats {
 	uint64_t containers;		/* distinct container identities held */
 	uint64_t user_db_loads;		/* passwd/group files parsed */
 	uint64_t meta_resolved, meta_unresolved, meta_wait_timeouts;
+	/* additions (issue 8: bounded memory) */
+	uint64_t meta_entries;		/* containers in the metadata cache */
+	uint64_t meta_evictions;	/* dropped from it at enrich.metadata_max */
+	uint64_t meta_dropped;		/* lookups not queued: request ring full */
 };
 
 struct aw_enricher;

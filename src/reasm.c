@@ -20,6 +20,13 @@
 #include <uthash.h>
 
 #define RECENT_SLOTS 4096	/* recently closed keys remembered */
+/* A closed event's buffers are kept for reuse only up to these sizes: the
+ * byte bound counts what events in flight hold (len), not what their
+ * buffers can hold (cap), so a reused oversized buffer would be memory
+ * outside every bound (an event of max_bytes, closed, its entry taken by
+ * a one-record event that stays in flight, and again...). */
+#define KEEP_BUF 4096
+#define KEEP_RECS 64
 
 struct ev_key {
 	uint64_t sec;
@@ -270,7 +277,8 @@ append_record(struct inflight *e, const struct aw_record *r)
 	e->recs[e->nrec].off = (uint32_t)e->len;
 	e->recs[e->nrec].len = (uint32_t)r->bodylen;
 	e->nrec++;
-	memcpy(e->buf + e->len, r->body, r->bodylen);
+	if (r->bodylen != 0)	/* e->buf is still NULL for an empty first body */
+		memcpy(e->buf + e->len, r->body, r->bodylen);
 	e->len += r->bodylen;
 	switch (r->type) {
 	case AW_T_SYSCALL:
@@ -316,6 +324,16 @@ close_event(struct aw_reasm *ra, struct inflight *e, enum aw_close_reason why)
 	ra->st.inflight_bytes -= e->len;
 	deliver(ra, e, why);
 	e->next = ra->freelist;
+	if (e->cap > KEEP_BUF) {
+		free(e->buf);
+		e->buf = NULL;
+		e->cap = e->len = 0;
+	}
+	if (e->caprec > KEEP_RECS) {
+		free(e->recs);
+		e->recs = NULL;
+		e->caprec = e->nrec = 0;
+	}
 	ra->freelist = e;
 }
 

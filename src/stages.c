@@ -115,6 +115,41 @@ aw_stages_attach(struct aw_stages *s, struct aw_pipeline *p)
 	aw_pipeline_set_alerts(p, s->alerts);
 }
 
+#define U(x) ((unsigned long long)(x))
+
+void
+aw_stages_print_stats(const struct aw_stages *s, FILE *fp)
+{
+	struct aw_alerts_stats as;
+
+	if (s->enricher != NULL) {
+		const struct aw_enricher_stats *es =
+		    aw_enricher_stats(s->enricher);
+
+		fprintf(fp, " procs=%llu proc_evictions=%llu"
+		    " proc_table_bytes=%llu containers=%llu cgroup_reads=%llu"
+		    " meta_entries=%llu meta_evictions=%llu meta_dropped=%llu",
+		    U(es->procs),
+		    U(es->evictions), U(es->table_bytes), U(es->containers),
+		    U(es->cgroup_reads), U(es->meta_entries),
+		    U(es->meta_evictions), U(es->meta_dropped));
+	}
+	if (s->alerts != NULL) {
+		aw_alerts_stats(s->alerts, &as);
+		fprintf(fp, " alerts_submitted=%llu", U(as.submitted));
+		if (as.store_enabled)
+			fprintf(fp, " store_stored=%llu store_lost=%llu"
+			    " store_queued=%llu store_queue_peak=%llu"
+			    " outbox_rows=%llu expired_undelivered=%llu",
+			    U(as.store.stored), U(as.store.lost),
+			    U(as.store.queued), U(as.store.queue_peak),
+			    U(as.store.outbox_rows),
+			    U(as.store.expired_undelivered));
+	}
+}
+
+#undef U
+
 void
 aw_stages_close(struct aw_stages *s, long timeout_ms)
 {

@@ -845,5 +845,8 @@ aw_enricher_stats(const struct aw_enricher *cen)
 	en->st.meta_resolved = ms->resolved;
 	en->st.meta_unresolved = ms->unresolved;
 	en->st.meta_wait_timeouts = ms->wait_timeouts;
+	en->st.meta_entries = ms->entries;
+	en->st.meta_evictions = ms->evictions;
+	en->st.meta_dropped = ms->dropped;
 	return &en->st;
 }

@@ -975,6 +975,7 @@ aw_meta_gc(struct aw_meta *m)
 		HASH_DEL(m->cache, e);
 		meta_free(e->meta);
 		free(e);
+		m->st.evictions++;
 	}
 }
 

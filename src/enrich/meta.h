@@ -32,6 +32,7 @@ struct aw_meta_stats {
 	uint64_t unresolved;		/* lookups that found nothing */
 	uint64_t waits, wait_timeouts;
 	uint64_t entries;
+	uint64_t evictions;		/* oldest entries dropped at the bound */
 };
 
 struct aw_meta;

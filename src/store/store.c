@@ -849,6 +849,13 @@ ckpt_main(void *arg)
 		stop = s->ckpt_stop;
 		s->ckpt_requested = 0;
 		pthread_mutex_unlock(&s->ckpt_lock);
+		/* A connection that has never read does not know the file is
+		 * in WAL mode, and SQLite before 3.41 then makes the checkpoint
+		 * a no-op that returns SQLITE_OK: the WAL grew without bound
+		 * (tests/stress/flood_alerts.sh). One read opens the WAL. */
+		if (db != NULL)
+			sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1",
+			    NULL, NULL, NULL);
 		if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, &logn, &done) == SQLITE_OK) {
 			pthread_mutex_lock(&s->lock);

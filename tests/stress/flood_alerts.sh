@@ -1,0 +1,11 @@
+#!/bin/sh
+# flood_alerts.sh — bounded memory under hostile load: alerts faster than
+# delivery (stalled webhook, small store queue).
+# Peak RSS under a bound from the configured limits, evictions counted,
+# an attack after the flood still detected. See stress.py.
+: "${AUDITWATCH:?}" "${top_srcdir:?}"
+command -v python3 >/dev/null 2>&1 || {
+	[ "${CI:-}" = true ] && { echo "FAIL: python3 is required"; exit 1; }
+	echo "SKIP: python3 not found"; exit 77
+}
+exec python3 "$top_srcdir/tests/stress/stress.py" alerts
