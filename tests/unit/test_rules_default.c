@@ -426,9 +426,31 @@ test_generated(void **state)
 		"ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
 		"cap_fver=0 cap_frootid=0",
 	};
+	/* /etc/shadow read: trusted by the executable, not the comm */
+#define SHADOW(serial, comm, exe) \
+		SC(serial, "257", "3", "a0=ffffff9c a1=1 a2=80000 a3=0", comm, \
+		    exe), \
+		"type=CWD msg=audit(1796500000.000:" serial "): cwd=\"/\"", \
+		"type=PATH msg=audit(1796500000.000:" serial "): item=0 " \
+		"name=\"/etc/shadow\" inode=7 dev=fe:00 mode=0100640 ouid=0 " \
+		"ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 " \
+		"cap_fe=0 cap_fver=0 cap_frootid=0"
+	static const char *const sshd_real[] = {
+		SHADOW("17", "sshd", "/usr/sbin/sshd") };
+	static const char *const sshd_copy[] = {
+		SHADOW("18", "sshd", "/tmp/x/sshd") };
+	static const char *const sshd_prctl[] = {
+		SHADOW("19", "sshd", "/usr/bin/python3.11") };
+	static const char *const helper[] = {	/* comm cut to 15 bytes */
+		SHADOW("20", "polkit-agent-he",
+		    "/usr/lib/polkit-1/polkit-agent-helper-1") };
 	struct aw_engine *e = default_engine();
 
 	(void)state;
+	assert_false(GEN(e, sshd_real, "Read sensitive file untrusted"));
+	assert_true(GEN(e, sshd_copy, "Read sensitive file untrusted"));
+	assert_true(GEN(e, sshd_prctl, "Read sensitive file untrusted"));
+	assert_false(GEN(e, helper, "Read sensitive file untrusted"));
 	assert_true(GEN(e, ls_root, "Read below root"));
 	assert_false(GEN(e, bash_root, "Read below root"));
 	assert_true(GEN(e, finit, "Linux Kernel Module Injection Detected"));
