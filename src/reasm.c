@@ -439,8 +439,6 @@ aw_reasm_add(struct aw_reasm *ra, const struct aw_record *r, uint64_t now_ms)
 		list_append(ra, e);
 		ra->st.inflight++;
 		ra->st.inflight_bytes += e->len;
-		if (ra->st.inflight > ra->st.max_inflight)
-			ra->st.max_inflight = ra->st.inflight;
 	} else {
 		list_unlink(ra, e);
 		list_append(ra, e);
@@ -453,6 +451,10 @@ aw_reasm_add(struct aw_reasm *ra, const struct aw_record *r, uint64_t now_ms)
 	if (shape_complete(ra, e))
 		close_event(ra, e, AW_CLOSE_SHAPE);
 	enforce_bounds(ra);
+	/* The peak after eviction: the bound, not the bound plus the event
+	 * that was just evicted to make room (found by fuzz_reasm). */
+	if (ra->st.inflight > ra->st.max_inflight)
+		ra->st.max_inflight = ra->st.inflight;
 timeouts:
 	aw_reasm_tick(ra, now_ms);
 }

@@ -244,8 +244,16 @@ aw_record_parse_line(const char *line, size_t len, struct aw_record *r,
 		p += 5;
 		for (q = p; q < end && *q != ' '; q++)
 			;
-		r->node = p;
-		r->nodelen = (size_t)(q - p);
+		/* Consumers get the node as a C string: a NUL in it would
+		 * make two nodes one name (found by fuzz_reasm). */
+		if (memchr(p, '\0', (size_t)(q - p)) != NULL) {
+			*err = "NUL byte in node name";
+			return -1;
+		}
+		if (q > p) {	/* an empty "node=" names no node */
+			r->node = p;
+			r->nodelen = (size_t)(q - p);
+		}
 		p = q;
 		while (p < end && *p == ' ')
 			p++;
