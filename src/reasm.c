@@ -315,15 +315,23 @@ deliver(struct aw_reasm *ra, struct inflight *e, enum aw_close_reason why)
 		ra->cb(&ev, ra->cbarg);
 }
 
+/* What an event in flight holds, as the byte bound counts it: its record
+ * bodies and one descriptor per record (records with empty bodies are
+ * not free: a flood of them must be bounded too). */
+static size_t
+ev_bytes(const struct inflight *e)
+{
+	return e->len + (size_t)e->nrec * sizeof(struct aw_rawrec);
+}
+
 static void
 close_event(struct aw_reasm *ra, struct inflight *e, enum aw_close_reason why)
 {
 	HASH_DELETE(hh, ra->table, e);
 	list_unlink(ra, e);
 	ra->st.inflight--;
-	ra->st.inflight_bytes -= e->len;
+	ra->st.inflight_bytes -= ev_bytes(e);
 	deliver(ra, e, why);
-	e->next = ra->freelist;
 	if (e->cap > KEEP_BUF) {
 		free(e->buf);
 		e->buf = NULL;
@@ -334,6 +342,7 @@ close_event(struct aw_reasm *ra, struct inflight *e, enum aw_close_reason why)
 		e->recs = NULL;
 		e->caprec = e->nrec = 0;
 	}
+	e->next = ra->freelist;
 	ra->freelist = e;
 }
 
@@ -438,15 +447,15 @@ aw_reasm_add(struct aw_reasm *ra, const struct aw_record *r, uint64_t now_ms)
 		HASH_ADD(hh, ra->table, key, sizeof(e->key), e);
 		list_append(ra, e);
 		ra->st.inflight++;
-		ra->st.inflight_bytes += e->len;
+		ra->st.inflight_bytes += ev_bytes(e);
 	} else {
 		list_unlink(ra, e);
 		list_append(ra, e);
 	}
 	ra->st.late_records += (uint64_t)e->late;
-	ra->st.inflight_bytes -= e->len;
+	ra->st.inflight_bytes -= ev_bytes(e);
 	append_record(e, r);
-	ra->st.inflight_bytes += e->len;
+	ra->st.inflight_bytes += ev_bytes(e);
 	e->last_ms = clock;
 	if (shape_complete(ra, e))
 		close_event(ra, e, AW_CLOSE_SHAPE);

@@ -27,7 +27,8 @@
 
 struct aw_reasm_config {
 	size_t max_events;	/* in-flight events (default 4096) */
-	size_t max_bytes;	/* in-flight record bytes (default 16 MiB) */
+	size_t max_bytes;	/* in-flight bytes: record bodies plus a
+				 * descriptor per record (default 16 MiB) */
 	uint32_t timeout_ms;	/* default 2000 */
 	int shape_close;	/* default 1 */
 };

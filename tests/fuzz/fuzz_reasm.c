@@ -292,7 +292,7 @@ add_record(struct fz *f, struct aw_reasm *ra, struct aw_record *r)
 				p->bytes = r->nodelen + 1;
 		}
 		p->nrec++;
-		p->bytes += r->bodylen;
+		p->bytes += r->bodylen + sizeof(struct aw_rawrec);
 		p->last_ms = clock_now(f);
 	}
 	f->phase = PH_ADD;

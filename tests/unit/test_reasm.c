@@ -237,6 +237,34 @@ test_byte_bound(void **state)
 	aw_reasm_free(ra);
 }
 
+/* Records with empty bodies are not free: each holds a descriptor, and a
+ * flood of them used to grow memory with nothing evicted. */
+static void
+test_byte_bound_empty_records(void **state)
+{
+	struct aw_reasm_config c;
+	struct out o;
+	struct aw_reasm *ra;
+	char line[64];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	aw_reasm_config_default(&c);
+	c.max_bytes = 4096;
+	c.shape_close = 0;
+	ra = aw_reasm_new(&c, collect, &o);
+	for (int ev = 1; ev <= 8; ev++)
+		for (int i = 0; i < 500; i++) {
+			snprintf(line, sizeof(line),
+			    "type=PATH msg=audit(10.000:%d): ", ev);
+			feed(ra, line, 1);
+			assert_true(aw_reasm_stats(ra)->inflight_bytes <= 4096);
+		}
+	assert_true(aw_reasm_stats(ra)->closed[AW_CLOSE_EVICTED] > 0);
+	assert_true(o.n > 0);
+	aw_reasm_free(ra);
+}
+
 static void
 test_serial_wrap_and_gaps(void **state)
 {
@@ -308,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_timeout_wall_clock),
 		cmocka_unit_test(test_eviction_bounds),
 		cmocka_unit_test(test_byte_bound),
+		cmocka_unit_test(test_byte_bound_empty_records),
 		cmocka_unit_test(test_serial_wrap_and_gaps),
 		cmocka_unit_test(test_nodes_are_separate),
 		cmocka_unit_test(test_late_records_counted),
