@@ -208,7 +208,7 @@ cell(const char *s, size_t w, int pad)
 	aw_buf_init(&b);
 	aw_escape_terminal(&b, s ? s : "-", 0);
 	n = width(b.p ? b.p : "");
-	if (w && n > w) {
+	if (w && n > w && b.p != NULL) {
 		size_t bytes = 0, cols = 0;
 
 		while (b.p[bytes] && cols < w - 1) {

@@ -406,7 +406,9 @@ parse_scaled(const char *s, const char *const *units, const int64_t *mult,
 	}
 	for (int i = 0; units[i] != NULL; i++) {
 		if (strcasecmp(end, units[i]) == 0) {
-			if (v != 0 && (mult[i] > INT64_MAX / (v < 0 ? -v : v)))
+			/* mult[i] > 0; checked on both sides, no -v that
+			 * could overflow for INT64_MIN */
+			if (v > INT64_MAX / mult[i] || v < INT64_MIN / mult[i])
 				return -1;
 			*out = v * mult[i];
 			return 0;

@@ -108,11 +108,11 @@ const struct aw_container_meta *aw_enricher_container_wait(
  * NULL-terminated: execve, execveat, clone, clone3, fork, vfork,
  * exit_group. */
 extern const char *const aw_enricher_syscalls[];
-
-#endif
 /* Addition (evasion, issue 8): the host's /proc root ("/proc") when it
  * describes the processes of ev (a live event, enrich.host_proc not
  * "none"), else NULL: the rule engine then never asks the running system
  * about the event's pids and fds (a replayed log's pids mean nothing). */
 const char *aw_enricher_live_proc(const struct aw_enricher *en,
     const struct aw_event *ev);
+
+#endif

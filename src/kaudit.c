@@ -212,6 +212,8 @@ recv_kernel(struct aw_kaudit *k, uint64_t deadline)
 		if (prc == 0)
 			return -ETIMEDOUT;
 		fromlen = sizeof(from);
+		/* zeroed: the analyzer cannot see recvfrom() fill it */
+		memset(&from, 0, sizeof(from));
 		n = recvfrom(k->fd, k->buf, KAUDIT_BUFSZ, MSG_TRUNC | MSG_DONTWAIT,
 		    (struct sockaddr *)&from, &fromlen);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))

@@ -1165,7 +1165,7 @@ term_implies(const struct kterm *a, const struct kterm *b)
 	if (b->lkind != LOC_NONE && (a->lkind == LOC_NONE ||
 	    !loc_within(a->lkind, a->loc, b->lkind, b->loc)))
 		return 0;
-	if (b->exe != NULL && (a->exe == NULL || strcmp(a->exe, b->exe)))
+	if (b->exe != NULL && (a->exe == NULL || strcmp(a->exe, b->exe) != 0))
 		return 0;
 	for (int i = 0; i < b->ncmp; i++) {
 		int found = 0;
@@ -1762,8 +1762,8 @@ struct installed {
 static void
 installed_free(struct installed *in)
 {
-	for (size_t i = 0; i < in->n; i++)
-		free(in->text[i]);
+	for (size_t i = 0; in->text != NULL && i < in->n; i++)
+		free(in->text[i]);	/* text is NULL if its calloc failed */
 	free(in->text);
 	free(in->ours);
 	free(in->wanted);

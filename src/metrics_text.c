@@ -151,8 +151,10 @@ render_pipeline(FILE *f, const struct aw_metrics_snapshot *s)
 	family(f, "reassembly_closed_total", "counter", "Events closed by "
 	    "the reassembler, by reason (evicted: the in-flight bounds were "
 	    "exceeded).");
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]) &&
-	    i < sizeof(s->reasm.closed) / sizeof(s->reasm.closed[0]); i++)
+	_Static_assert(sizeof(reasons) / sizeof(reasons[0]) ==
+	    sizeof(s->reasm.closed) / sizeof(s->reasm.closed[0]),
+	    "one name per reassembler close reason");
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		sample(f, "reassembly_closed_total", "reason", reasons[i], NULL,
 		    NULL, s->reasm.closed[i]);
 	one(f, "reassembly_late_records_total", "counter", "Records for an "

@@ -199,7 +199,8 @@ drain_main(void *arg)
 	struct aw_ratelimit rl = { 0, 0, 0 };
 
 	while (!s->stop) {
-		struct sockaddr_nl from;
+		/* zeroed: the analyzer cannot see recvfrom() fill it */
+		struct sockaddr_nl from = { .nl_family = 0 };
 		socklen_t fromlen = sizeof(from);
 		ssize_t n;
 
@@ -217,7 +218,9 @@ drain_main(void *arg)
 			if (aw_ratelimit_ok(&rl, 5, 10000))
 				aw_err("event socket: recv: %s",
 				    strerror(errno));
-			usleep(10000);	/* no busy loop on a broken socket */
+			/* no busy loop on a broken socket */
+			nanosleep(&(struct timespec){ .tv_nsec = 10000000 },
+			    NULL);
 			continue;
 		}
 		if (fromlen < sizeof(from) || from.nl_family != AF_NETLINK ||

@@ -523,10 +523,10 @@ on_clone(struct aw_enricher *en, struct aw_pentry *parent,
 	s.set_argv = 1;
 	s.argc = parent->pub.argc < AW_PT_ARGV_MAX ? parent->pub.argc :
 	    AW_PT_ARGV_MAX;
-	s.argv = av;
 	for (int i = 0; i < s.argc; i++)
 		av[i] = (struct aw_str){ parent->pub.argv[i],
 		    strlen(parent->pub.argv[i]) };
+	s.argv = av;
 	aw_pentry_set(en->pt, c, &s);
 	c->pub.argv_truncated = parent->pub.argv_truncated;
 	c->pub.ppid = ppid;

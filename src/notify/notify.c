@@ -236,7 +236,7 @@ aw_dest_from_config(const struct aw_config *cfg, enum aw_dest_kind kind,
 		goto fail;
 #define MS(k, dflt, dst) do { snprintf(key, sizeof(key), "%s." k, p); \
 	if (aw_config_ms(cfg, key, dflt, &iv, err, errsz)) goto fail; \
-	dst = iv; } while (0)
+	(dst) = iv; } while (0)
 	MS("timeout", 10000, d->timeout_ms);
 	MS("connect_timeout", 5000, d->connect_timeout_ms);
 	MS("backoff.initial", 1000, d->backoff_initial_ms);
@@ -264,7 +264,7 @@ aw_dest_from_config(const struct aw_config *cfg, enum aw_dest_kind kind,
 	if (aw_config_bool(cfg, key, 0, &d->insecure, err, errsz))
 		goto fail;
 #define OPT(k, dst) do { snprintf(key, sizeof(key), "%s." k, p); \
-	dst = dup_opt(cfg, key); } while (0)
+	(dst) = dup_opt(cfg, key); } while (0)
 	OPT("tls.ca_file", d->ca_file);
 	OPT("tls.ca_path", d->ca_path);
 	OPT("tls.client_cert", d->client_cert);
@@ -521,7 +521,9 @@ result_for(struct dest *d, enum aw_delivery_state state, int attempts,
 
 	if (r == NULL)
 		return NULL;
-	if ((r->ids = calloc(d->inflight, sizeof(*r->ids))) == NULL) {
+	/* at least 1: calloc(0) may return NULL, which is not out of memory */
+	if ((r->ids = calloc(d->inflight ? d->inflight : 1,
+	    sizeof(*r->ids))) == NULL) {
 		free(r);
 		return NULL;
 	}

@@ -832,7 +832,7 @@ ckpt_main(void *arg)
 {
 	struct aw_store *s = arg;
 	sqlite3 *db = NULL;
-	int stop = 0, logn, done;
+	int stop, logn, done;
 
 	pthread_setname_np(pthread_self(), "aw-checkpoint");
 	if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE |
