@@ -1370,6 +1370,62 @@ fail:
 	return NULL;
 }
 
+/*
+ * socketcall(2): on i386 (and other 32-bit ABIs), glibc still reaches
+ * connect, bind, accept... through socketcall with the call number in a0,
+ * so a rule on the direct syscall alone misses 32-bit programs. Its
+ * arguments are behind a pointer, so the only filter that can apply is
+ * a0 itself: the socketcall rule is the unfiltered form (a superset).
+ * Numbers from linux/net.h; 0: not a socket call.
+ */
+static uint32_t
+socketcall_sub(const char *name)
+{
+	static const char *const names[] = { NULL, "socket", "bind",
+	    "connect", "listen", "accept", "getsockname", "getpeername",
+	    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
+	    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
+	    "recvmmsg", "sendmmsg" };
+
+	for (uint32_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return 0;
+}
+
+/* One socketcall rule per sub-call of g on arch (if arch has socketcall),
+ * each sub-call once per arch (*done: bit per sub-call). */
+static int
+build_socketcall(struct dctx *c, struct build *b, const struct group *g,
+    uint32_t arch, uint32_t *done)
+{
+	int nr = syscall_nr(arch, "socketcall"), rc;
+
+	if (nr < 0)
+		return 0;
+	for (size_t i = 0; i < g->n; i++) {
+		uint32_t sub = socketcall_sub(g->sc[i]);
+		struct aw_krule *r;
+
+		if (sub == 0 || (*done & (1u << sub)))
+			continue;
+		*done |= 1u << sub;
+		if ((r = aw_krule_new(AUDIT_FILTER_EXIT, AUDIT_ALWAYS)) == NULL)
+			return -ENOMEM;
+		if ((rc = aw_krule_add_field(r, AUDIT_ARCH, AUDIT_EQUAL,
+		    arch)) || (rc = aw_krule_add_syscall(r, nr)) ||
+		    (rc = aw_krule_add_field(r, AUDIT_ARG0, AUDIT_EQUAL, sub)) ||
+		    (rc = aw_krule_add_string(r, AUDIT_FILTERKEY, AUDIT_EQUAL,
+		    c->o->key))) {
+			aw_krule_free(r);
+			return rc;
+		}
+		if ((rc = build_push(b, r, NULL)) != 0)	/* frees r */
+			return rc;
+	}
+	return 0;
+}
+
 /* Never audit ourselves: our pid, and our executable where the kernel
  * can check it (so a stale rule of a killed run does not hide another
  * program that gets its pid). Prepended: first match wins. */
@@ -1473,6 +1529,7 @@ aw_krules_derive(const struct aw_engine *e, const struct aw_krules_opts *o,
 	struct group *gv = NULL;
 	size_t ng = 0;
 	uint32_t arches[2];
+	uint32_t sockcall_done[2] = { 0, 0 };
 	size_t narch;
 	struct aw_krset *s;
 	int rc = 0, thread_never;
@@ -1556,6 +1613,9 @@ aw_krules_derive(const struct aw_engine *e, const struct aw_krules_opts *o,
 				break;
 			}
 			rc = build_push(&b, r, fb);
+			if (rc == 0)
+				rc = build_socketcall(&c, &b, g, arches[a],
+				    &sockcall_done[a]);
 		}
 	}
 	if (rc == 0 && c.enomem)

@@ -16,9 +16,11 @@ others() {
 }
 
 # expected_rules [OPTIONS...]: what `rules kernel` derives for these
-# global options, in auditctl's spelling (it prints masks in hex).
+# global options, in auditctl's spelling (it prints masks and argument
+# values in hex).
 expected_rules() {
 	"$AUDITWATCH" -o "audit.rule_key=$KEY" "$@" rules kernel -q 2>/dev/null |
-	    sed -e 's/ -F a0&65536 / -F a0\&0x10000 /'
+	    sed -e 's/ -F a0&65536 / -F a0\&0x10000 /' |
+	    perl -pe 's/ -F a0=(\d+) / sprintf(" -F a0=0x%X ", $1)/ge'
 	[ "${PIPESTATUS[0]}" = 0 ]
 }
