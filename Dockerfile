@@ -27,7 +27,7 @@ RUN apt-get update \
 		build-essential autoconf automake libtool pkg-config make gcc \
 		libaudit-dev libnl-3-dev libyaml-dev libsqlite3-dev \
 		libcurl4-openssl-dev libjansson-dev libpcre2-dev uthash-dev \
-		libcap-ng-dev libmicrohttpd-dev \
+		libcap-ng-dev libmicrohttpd-dev libseccomp-dev \
 	&& rm -rf /var/lib/apt/lists/*
 COPY . /src
 # Out of tree, with the paths a distribution package uses: the binary in
@@ -48,7 +48,7 @@ LABEL org.opencontainers.image.title="auditwatch" \
 RUN apt-get update \
 	&& DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		libaudit1 libnl-3-200 libyaml-0-2 libsqlite3-0 libcurl4 \
-		libjansson4 libpcre2-8-0 libcap-ng0 libmicrohttpd12 \
+		libjansson4 libpcre2-8-0 libcap-ng0 libmicrohttpd12 libseccomp2 \
 		ca-certificates sqlite3 \
 	&& rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
