@@ -1611,6 +1611,81 @@ avail_walk(struct avail *a, const struct aw_ast *n)
 	}
 }
 
+/*
+ * Fields the audit source never records on some syscalls. The field table
+ * says what a field can supply in general; on these syscalls the kernel
+ * logs one side of the connection only (connect: the server's address;
+ * accept: the client's), so a rule that uses one of these fields and can
+ * match only these syscalls is reported: its checks on it are always
+ * false there, which must not go unsaid.
+ */
+static const char *const sc_client[] = { "connect", "sendto", "sendmsg",
+    NULL };
+static const char *const sc_server[] = { "accept", "accept4", NULL };
+static const struct {
+	const char *field;
+	const char *const *sc;
+} never_on[] = {
+	{ "fd.name", sc_client }, { "fd.cip", sc_client },
+	{ "fd.cport", sc_client }, { "fd.lip", sc_client },
+	{ "fd.lport", sc_client }, { "fd.l4proto", sc_client },
+	{ "fd.name", sc_server }, { "fd.sip", sc_server },
+	{ "fd.lport", sc_server },
+};
+
+static int
+operand_uses(const struct aw_ast_operand *o, const char *field)
+{
+	if (o == NULL)
+		return 0;
+	if (o->xform == AW_XF_FIELD)
+		return strcmp(o->field, field) == 0;
+	for (int i = 0; i < o->nargs; i++)
+		if (operand_uses(o->args[i], field))
+			return 1;
+	return 0;
+}
+
+static int
+ast_uses(const struct aw_ast *n, const char *field)
+{
+	for (int i = 0; i < n->nkids; i++)
+		if (ast_uses(n->kids[i], field))
+			return 1;
+	return n->kind == AW_AST_CHECK && (operand_uses(n->lhs, field) ||
+	    operand_uses(n->rhs, field));
+}
+
+static int
+in_list(const char *s, const char *const *l)
+{
+	for (; *l != NULL; l++)
+		if (strcmp(s, *l) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+warn_never_on(struct cctx *C, const struct rl_rule *r, const struct crule *cr)
+{
+	for (size_t k = 0; k < sizeof(never_on) / sizeof(never_on[0]); k++) {
+		size_t i;
+
+		if (cr->evttypes_all || cr->nevttypes == 0)
+			return;
+		for (i = 0; i < cr->nevttypes; i++)
+			if (!in_list(cr->evttypes[i], never_on[k].sc))
+				break;
+		if (i < cr->nevttypes || !ast_uses(cr->ast, never_on[k].field))
+			continue;
+		cwarn(C, &r->pos, "%s is never recorded by audit on %s, "
+		    "and this rule matches no other syscall: checks on it "
+		    "are always false", never_on[k].field,
+		    never_on[k].sc == sc_client ? "connect, sendto or "
+		    "sendmsg" : "accept or accept4");
+	}
+}
+
 /* Names of evt.type values in a tree that no table knows. */
 static void
 unknown_evttypes(const struct aw_ast *n, struct sbuf *b)
@@ -1813,6 +1888,8 @@ compile_rule(struct cctx *C, struct rl_rule *r, struct crule *cr,
 	if (cr->evttypes_all && r->warn_evttypes && r->enabled)
 		cwarn(C, &r->pos, "rule matches too many evt.type values; it "
 		    "runs on every event (a significant performance penalty)");
+	if (r->enabled)
+		warn_never_on(C, r, cr);
 
 	memset(&av, 0, sizeof(av));
 	sb_init(&av.why);

@@ -271,6 +271,54 @@ test_load_time_availability(void **state)
 	aw_engine_free(e);
 }
 
+/* A field audit never records on the only syscalls a rule matches is
+ * reported at load time (the rule itself loads: checks are false). */
+static int
+warned_about(const struct aw_diags *d, const char *rule, const char *field)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level == AW_DIAG_WARNING && d->v[i].line > 0 &&
+		    d->v[i].item != NULL && strstr(d->v[i].item, rule) != NULL &&
+		    strstr(d->v[i].msg, field) != NULL &&
+		    strstr(d->v[i].msg, "never recorded") != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+test_never_on_syscall(void **state)
+{
+	static const char yaml[] =
+	    "- rule: conn_name\n  desc: d\n  condition: evt.type = connect "
+	    "and fd.name contains \"10.0.0.1\"\n  output: o\n"
+	    "  priority: WARNING\n"
+	    "- rule: conn_sip\n  desc: d\n  condition: evt.type in (connect, "
+	    "sendto) and fd.sip = 10.0.0.1\n  output: o\n  priority: WARNING\n"
+	    "- rule: mixed\n  desc: d\n  condition: evt.type in (connect, "
+	    "openat) and fd.name contains x\n  output: o\n"
+	    "  priority: WARNING\n"
+	    "- rule: acc_sip\n  desc: d\n  condition: evt.type = accept4 and "
+	    "fd.sip = 1.2.3.4\n  output: o\n  priority: WARNING\n"
+	    "- rule: acc_name\n  desc: d\n  condition: evt.type = accept and "
+	    "tolower(fd.name) contains x\n  output: o\n  priority: WARNING\n";
+	struct aw_diags d;
+	struct aw_engine *e;
+
+	(void)state;
+	aw_diags_init(&d);
+	e = tl_engine_opts(yaml, &d, NULL);
+	assert_non_null(e);
+	assert_true(warned_about(&d, "conn_name", "fd.name"));
+	assert_false(warned_about(&d, "conn_sip", "fd.sip"));
+	assert_false(warned_about(&d, "mixed", "fd.name"));	/* openat */
+	assert_true(warned_about(&d, "acc_sip", "fd.sip"));
+	assert_true(warned_about(&d, "acc_name", "fd.name"));	/* in xform */
+	assert_int_equal(aw_engine_rule_by_name(e, "conn_name")->state,
+	    AW_RULE_ACTIVE);
+	aw_diags_free(&d);
+	aw_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -279,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_connect_sides),
 		cmocka_unit_test(test_bind_accept),
 		cmocka_unit_test(test_load_time_availability),
+		cmocka_unit_test(test_never_on_syscall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
