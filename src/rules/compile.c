@@ -1659,6 +1659,8 @@ ast_uses(const struct aw_ast *n, const char *field)
 static int
 in_list(const char *s, const char *const *l)
 {
+	if (s == NULL)
+		return 0;
 	for (; *l != NULL; l++)
 		if (strcmp(s, *l) == 0)
 			return 1;
