@@ -74,7 +74,15 @@ done
 json_check() {
 	python3 - "$1" "$2" <<'PY'
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+import time
+# The daemon may be writing a line right now: wait (up to 5 s) until the
+# file ends with a newline, so that every line read is whole.
+for _ in range(25):
+    text = open(sys.argv[1]).read()
+    if not text or text.endswith("\n"):
+        break
+    time.sleep(0.2)
+lines = [json.loads(l) for l in text.split("\n") if l.strip()]
 try:
     exec(sys.argv[2])
 except AssertionError as e:
