@@ -145,4 +145,28 @@ tl_field(const struct aw_alert *a, const char *key)
 	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 
+/* One rule "r" with condition cond: how many alerts on ev (0 or 1). */
+static __attribute__((unused)) int
+tl_fires(const char *cond, const struct aw_event *ev)
+{
+	char yaml[4096];
+	struct tl_alerts al = { .n = 0 };
+	struct aw_engine *e;
+	int n;
+
+	snprintf(yaml, sizeof(yaml), "- rule: r\n  desc: d\n  condition: |\n"
+	    "    %s\n  output: o\n  priority: WARNING\n"
+	    "  warn_evttypes: false\n", cond);
+	e = tl_engine(yaml);
+	n = tl_eval(e, ev, NULL, &al);
+	tl_alerts_clear(&al);
+	aw_engine_free(e);
+	return n;
+}
+
+#define YES(c, ev) do { if (!tl_fires((c), (ev))) \
+	fail_msg("expected a match: %s", (c)); } while (0)
+#define NO(c, ev) do { if (tl_fires((c), (ev))) \
+	fail_msg("expected no match: %s", (c)); } while (0)
+
 #endif

@@ -118,28 +118,6 @@ load_event(struct aw_event *ev, const char *const *lines, size_t n)
 
 #define EV(ev, arr) load_event((ev), (arr), sizeof(arr) / sizeof((arr)[0]))
 
-/* One rule "r" with a condition; does it fire on ev? */
-static int
-fires(const char *cond, const struct aw_event *ev)
-{
-	char yaml[4096];
-	struct tl_alerts al = { .n = 0 };
-	struct aw_engine *e;
-	int n;
-
-	snprintf(yaml, sizeof(yaml), "- rule: r\n  desc: d\n  condition: |\n"
-	    "    %s\n  output: o\n  priority: WARNING\n", cond);
-	e = tl_engine(yaml);
-	n = tl_eval(e, ev, NULL, &al);
-	tl_alerts_clear(&al);
-	aw_engine_free(e);
-	return n;
-}
-
-#define YES(c, ev) do { if (!fires((c), (ev))) \
-	fail_msg("expected a match: %s", (c)); } while (0)
-#define NO(c, ev) do { if (fires((c), (ev))) \
-	fail_msg("expected no match: %s", (c)); } while (0)
 
 /* Render one output format for ev; returns the text (caller frees) and
  * sets *fields to the output_fields JSON text. */

@@ -44,22 +44,6 @@ exec_event(struct aw_event *ev, const char *arg)
 	tl_event(ev, lines, 2);
 }
 
-static int
-fires(const char *cond, const struct aw_event *ev)
-{
-	char yaml[4096];
-	struct tl_alerts al = { .n = 0 };
-	struct aw_engine *e;
-	int n;
-
-	snprintf(yaml, sizeof(yaml), "- rule: r\n  desc: d\n  condition: |\n"
-	    "    %s\n  output: o\n  priority: WARNING\n", cond);
-	e = tl_engine(yaml);
-	n = tl_eval(e, ev, NULL, &al);
-	tl_alerts_clear(&al);
-	aw_engine_free(e);
-	return n;
-}
 
 static int
 naive_find(const char *h, size_t hl, const char *n, size_t nl, int fold)
@@ -94,7 +78,7 @@ check_needles(const char *arg, const char *const *needles, size_t n)
 			    strlen(needles[i]), fold);
 			snprintf(cond, sizeof(cond), "proc.args %s \"%s\"",
 			    fold ? "icontains" : "contains", needles[i]);
-			if (fires(cond, &ev) != want)
+			if (tl_fires(cond, &ev) != want)
 				fail_msg("%s on %zu bytes: expected %s", cond,
 				    strlen(args), want ? "a match" : "none");
 		}
@@ -186,20 +170,20 @@ test_cmdline_args(void **state)
 
 	(void)state;
 	exec_event(&ev, "echo");
-	assert_true(fires("proc.args = \"-c echo\" and "
+	assert_true(tl_fires("proc.args = \"-c echo\" and "
 	    "proc.cmdline = \"sh -c echo\"", &ev));
-	assert_true(fires("proc.cmdline = \"sh -c echo\" and "
+	assert_true(tl_fires("proc.cmdline = \"sh -c echo\" and "
 	    "proc.args = \"-c echo\"", &ev));
-	assert_true(fires("proc.cmdline endswith echo and "
+	assert_true(tl_fires("proc.cmdline endswith echo and "
 	    "proc.args startswith \"-c\"", &ev));
-	assert_false(fires("proc.args contains sh", &ev));
+	assert_false(tl_fires("proc.args contains sh", &ev));
 	aw_event_free(&ev);
 
 	aw_event_init(&ev);
 	tl_event(&ev, lone, 2);
-	assert_true(fires("proc.args = \"\" and proc.cmdline = id", &ev));
-	assert_true(fires("proc.cmdline = id and proc.args exists", &ev));
-	assert_false(fires("proc.cmdline contains \" \"", &ev));
+	assert_true(tl_fires("proc.args = \"\" and proc.cmdline = id", &ev));
+	assert_true(tl_fires("proc.cmdline = id and proc.args exists", &ev));
+	assert_false(tl_fires("proc.cmdline contains \" \"", &ev));
 	aw_event_free(&ev);
 }
 
@@ -219,20 +203,20 @@ test_large_evttype_sets(void **state)
 	(void)state;
 	exec_event(&ev, "x");
 	snprintf(cond, sizeof(cond), "evt.type in %s", names);
-	assert_false(fires(cond, &ev));
+	assert_false(tl_fires(cond, &ev));
 	snprintf(cond, sizeof(cond), "not evt.type in %s", names);
-	assert_true(fires(cond, &ev));
+	assert_true(tl_fires(cond, &ev));
 	snprintf(cond, sizeof(cond), "evt.type in %s or evt.type = execve",
 	    names);
-	assert_true(fires(cond, &ev));
+	assert_true(tl_fires(cond, &ev));
 	snprintf(cond, sizeof(cond), "(evt.type in %s or evt.type in "
 	    "(execve, connect, bind, listen, accept, accept4, sendto, "
 	    "sendmsg, recvfrom, recvmsg, socket)) and not evt.type in "
 	    "(bind, listen, execveat, open)", names);
-	assert_true(fires(cond, &ev));
+	assert_true(tl_fires(cond, &ev));
 	snprintf(cond, sizeof(cond), "evt.type in %s and not evt.type in "
 	    "(bind, listen, execve, open)", names);
-	assert_false(fires(cond, &ev));
+	assert_false(tl_fires(cond, &ev));
 	aw_event_free(&ev);
 }
 

@@ -52,28 +52,6 @@ gen(struct aw_event *ev, int nr, long long exit, const char *a0,
 	"00000000"
 #define SA_UNIX "01002F72756E2F782E736F636B00"
 
-static int
-fires(const char *cond, const struct aw_event *ev)
-{
-	char yaml[4096];
-	struct tl_alerts al = { .n = 0 };
-	struct aw_engine *e;
-	int n;
-
-	snprintf(yaml, sizeof(yaml), "- rule: r\n  desc: d\n  condition: |\n"
-	    "    %s\n  output: o\n  priority: WARNING\n"
-	    "  warn_evttypes: false\n", cond);
-	e = tl_engine(yaml);
-	n = tl_eval(e, ev, NULL, &al);
-	tl_alerts_clear(&al);
-	aw_engine_free(e);
-	return n;
-}
-
-#define YES(c, ev) do { if (!fires((c), (ev))) \
-	fail_msg("expected a match: %s", (c)); } while (0)
-#define NO(c, ev) do { if (fires((c), (ev))) \
-	fail_msg("expected no match: %s", (c)); } while (0)
 
 /* Text of an output format on ev (suggested fields off). */
 static void
