@@ -174,18 +174,29 @@ syscall_name(uint32_t arch, int64_t sc)
 /*
  * socketcall(2) multiplexes the socket calls on 32-bit ABIs (glibc on
  * i386 still uses it): name the event after its sub-call so rules on
- * evt.type=connect see 32-bit connects too. Numbers from linux/net.h.
+ * evt.type=connect see 32-bit connects too. Numbers from linux/net.h;
+ * the kernel rule builder (krules.c) uses the same table the other way.
  */
-static const char *
-socketcall_name(uint64_t call)
-{
-	static const char *const names[] = { NULL, "socket", "bind",
-	    "connect", "listen", "accept", "getsockname", "getpeername",
-	    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
-	    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
-	    "recvmmsg", "sendmmsg" };
+static const char *const socketcall_names[] = { NULL, "socket", "bind",
+    "connect", "listen", "accept", "getsockname", "getpeername",
+    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
+    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
+    "recvmmsg", "sendmmsg" };
+#define NSOCKETCALLS (sizeof(socketcall_names) / sizeof(socketcall_names[0]))
 
-	return call < sizeof(names) / sizeof(names[0]) ? names[call] : NULL;
+const char *
+aw_socketcall_name(uint64_t call)
+{
+	return call < NSOCKETCALLS ? socketcall_names[call] : NULL;
+}
+
+uint32_t
+aw_socketcall_number(const char *name)
+{
+	for (uint32_t i = 1; i < NSOCKETCALLS; i++)
+		if (strcmp(socketcall_names[i], name) == 0)
+			return i;
+	return 0;
 }
 
 static void
@@ -196,7 +207,7 @@ demux_socketcall(struct aw_event *ev)
 	if (ev->syscall_name == NULL ||
 	    strcmp(ev->syscall_name, "socketcall") != 0)
 		return;
-	if ((sub = socketcall_name(ev->a[0])) == NULL)
+	if ((sub = aw_socketcall_name(ev->a[0])) == NULL)
 		return;
 	ev->syscall_name = sub;
 	ev->args_indirect = 1;

@@ -133,5 +133,9 @@ int aw_event_build(struct aw_event *ev, const struct aw_rawevent *raw);
 const char *aw_close_reason_name(enum aw_close_reason r);
 const char *aw_errno_name(int64_t exit);	/* "ENOENT" for -2, or NULL */
 const char *aw_arch_name(uint32_t arch);		/* "x86_64", "i386", ... */
+/* socketcall(2) sub-calls (linux/net.h): 3 -> "connect" (NULL if none),
+ * and back ("connect" -> 3, 0 if not a socket call). */
+const char *aw_socketcall_name(uint64_t call);
+uint32_t aw_socketcall_number(const char *name);
 
 #endif

@@ -48,6 +48,7 @@
 
 #include "config.h"
 #include "kaudit.h"
+#include "event.h"
 #include "log.h"
 #include "rules/engine.h"
 
@@ -1376,23 +1377,9 @@ fail:
  * so a rule on the direct syscall alone misses 32-bit programs. Its
  * arguments are behind a pointer, so the only filter that can apply is
  * a0 itself: the socketcall rule is the unfiltered form (a superset).
- * Numbers from linux/net.h; 0: not a socket call.
+ * The sub-call numbers come from aw_socketcall_number() (event.c), the
+ * table the decoder names events with.
  */
-static uint32_t
-socketcall_sub(const char *name)
-{
-	static const char *const names[] = { NULL, "socket", "bind",
-	    "connect", "listen", "accept", "getsockname", "getpeername",
-	    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown",
-	    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
-	    "recvmmsg", "sendmmsg" };
-
-	for (uint32_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return 0;
-}
-
 /* One socketcall rule per sub-call of g on arch (if arch has socketcall),
  * each sub-call once per arch (*done: bit per sub-call). */
 static int
@@ -1404,7 +1391,7 @@ build_socketcall(struct dctx *c, struct build *b, const struct group *g,
 	if (nr < 0)
 		return 0;
 	for (size_t i = 0; i < g->n; i++) {
-		uint32_t sub = socketcall_sub(g->sc[i]);
+		uint32_t sub = aw_socketcall_number(g->sc[i]);
 		struct aw_krule *r;
 
 		if (sub == 0 || (*done & (1u << sub)))
