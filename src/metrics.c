@@ -46,6 +46,7 @@
 #include "kaudit.h"
 #include "log.h"
 #include "metrics.h"
+#include "sandbox.h"
 #include "rules/engine.h"
 #include "stages.h"
 #include "store/store.h"
@@ -301,6 +302,7 @@ collect_outbox(struct aw_metrics *m, struct aw_metrics_snapshot *s,
 	sqlite3_stmt *st = NULL;
 	int64_t pending[AW_MAX_DESTS];
 
+	s->seccomp_denied = aw_seccomp_denied();
 	for (int i = 0; i < AW_MAX_DESTS; i++)
 		s->outbox_pending[i] = -1;
 	if (!s->alerts.store_enabled || ns->ndests == 0 || m->db_path == NULL)

@@ -101,6 +101,7 @@ struct aw_metrics_snapshot {
 	int64_t outbox_pending[AW_MAX_DESTS];	/* -1: unknown */
 	int have_enricher;
 	struct aw_enricher_stats en;
+	uint64_t seccomp_denied;	/* calls the seccomp filter refused */
 };
 
 /* The snapshot in Prometheus text exposition format 0.0.4 (malloc'd,

@@ -296,6 +296,14 @@ render_enricher(FILE *f, const struct aw_metrics_snapshot *s)
 	    s->en.misses);
 	one(f, "containers", "gauge", "Distinct containers known.",
 	    s->en.containers);
+	one(f, "container_metadata_entries", "gauge", "Containers in the "
+	    "runtime metadata cache.", s->en.meta_entries);
+	one(f, "container_metadata_evictions_total", "counter", "Containers "
+	    "dropped from the full metadata cache (enrich.metadata_max).",
+	    s->en.meta_evictions);
+	one(f, "container_metadata_dropped_total", "counter", "Metadata "
+	    "lookups not queued because the request queue was full.",
+	    s->en.meta_dropped);
 }
 
 char *
@@ -318,6 +326,9 @@ aw_metrics_render(const struct aw_metrics_snapshot *s, size_t *len)
 	render_rules(f, s);
 	render_alerts(f, s);
 	render_enricher(f, s);
+	one(f, "seccomp_denied_total", "counter", "System calls the seccomp "
+	    "filter refused (security.seccomp); each is also logged.",
+	    s->seccomp_denied);
 	if (ferror(f)) {
 		fclose(f);
 		free(buf);

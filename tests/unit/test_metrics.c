@@ -101,6 +101,8 @@ test_render(void **state)
 	s.nrules = 2;
 	s.have_enricher = 1;
 	s.en.procs = 11;
+	s.en.meta_evictions = 13;
+	s.seccomp_denied = 2;
 	text = aw_metrics_render(&s, &len);
 	assert_non_null(text);
 	check_structure(text);
@@ -115,6 +117,9 @@ test_render(void **state)
 	    "reason=\"evicted\"} 2\n"));
 	assert_non_null(strstr(text, "\nauditwatch_events_total 9\n"));
 	assert_non_null(strstr(text, "\nauditwatch_process_table_entries 11\n"));
+	assert_non_null(strstr(text,
+	    "\nauditwatch_container_metadata_evictions_total 13\n"));
+	assert_non_null(strstr(text, "\nauditwatch_seccomp_denied_total 2\n"));
 	/* User text in a label value: \, " and newline escaped. */
 	assert_non_null(strstr(text, "\nauditwatch_rule_matches_total{rule="
 	    "\"Write below \\\"etc\\\"\\\\x\\nnext\",priority=\"Error\"} 7\n"));
