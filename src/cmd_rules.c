@@ -345,6 +345,10 @@ cmd_kernel(struct aw_config *cfg, int argc, char **argv)
 	}
 	if (diff) {
 		status = kernel_diff(k, s, o.key, quiet);
+		if (!quiet && status == 1 && st.s.enabled == 2)
+			printf("# kernel audit is locked (enabled=2): rules "
+			    "cannot change until reboot; `run` keeps the "
+			    "rules installed\n");
 	} else {
 		for (size_t i = 0; i < s->n; i++)
 			printf("%s\n", aw_krules_format(s->v[i], text,

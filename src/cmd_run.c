@@ -186,7 +186,7 @@ start_control(struct run *r, struct aw_kstatus_reply *st)
 	char err[512];
 	struct aw_kstate prev;
 	int have_prev, rc;
-	size_t ndel;
+	size_t ndel = 0;
 
 	if ((r->k = aw_kaudit_open(err, sizeof(err))) == NULL) {
 		aw_err("%s", err);
@@ -219,7 +219,10 @@ start_control(struct run *r, struct aw_kstatus_reply *st)
 			aw_warn("could not restore everything the previous "
 			    "run changed (see above)");
 	}
-	if ((rc = aw_kaudit_del_keyed(r->k, r->o.key, &ndel)) != 0)
+	/* Locked, the kernel refuses (and audits) each deletion: stale
+	 * rules stay until reboot (apply_settings reports the lock). */
+	if (st->s.enabled != 2 &&
+	    (rc = aw_kaudit_del_keyed(r->k, r->o.key, &ndel)) != 0)
 		aw_warn("deleting stale rules with key \"%s\": %s", r->o.key,
 		    strerror(-rc));
 	else if (ndel)
@@ -244,6 +247,27 @@ start_control(struct run *r, struct aw_kstatus_reply *st)
 	return 0;
 }
 
+/* Locked (enabled 2): nothing of ours goes in, so say what stays in
+ * force (issue 4: report it and carry on with what is there). */
+static void
+report_locked(struct run *r)
+{
+	struct aw_krule **v;
+	size_t n, ours = 0;
+
+	if (aw_kaudit_list_rules(r->k, &v, &n) != 0) {
+		aw_warn("kernel audit is locked (enabled=2, immutable until "
+		    "reboot): no settings or rules can be changed");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		ours += aw_krule_has_key(v[i], r->o.key) != 0;
+	aw_krules_free(v, n);
+	aw_warn("kernel audit is locked (enabled=2, immutable until reboot): "
+	    "no settings or rules can be changed; running with the %zu kernel "
+	    "audit rules installed (%zu with key \"%s\")", n, ours, r->o.key);
+}
+
 /* Step 5a: what to change, recorded, then changed. */
 static void
 apply_settings(struct run *r, const struct aw_kstatus_reply *st)
@@ -253,8 +277,7 @@ apply_settings(struct run *r, const struct aw_kstatus_reply *st)
 	int other_daemon, rc;
 
 	if (st->s.enabled == 2) {
-		aw_warn("kernel audit is locked (enabled=2, immutable until "
-		    "reboot): no settings or rules can be changed");
+		report_locked(r);
 		return;
 	}
 	if (st->s.enabled == 0) {

@@ -298,17 +298,22 @@ aw_kstate_restore(struct aw_kaudit *k, const struct aw_kstate *st)
 	size_t ndel = 0;
 	int rc, first = 0;
 
-	if ((rc = aw_kaudit_del_keyed(k, st->key, &ndel)) != 0) {
+	if ((rc = aw_kaudit_get_status(k, &now)) != 0) {
+		aw_warn("kernel audit: AUDIT_GET: %s", strerror(-rc));
+		return rc;
+	}
+	/* Locked, the kernel refuses (and audits) every deletion: rules
+	 * stay until reboot whatever we do, which is not a failure. */
+	if (now.s.enabled == 2) {
+		aw_info("kernel audit is locked (enabled=2): rules with key "
+		    "\"%s\" stay until reboot", st->key);
+	} else if ((rc = aw_kaudit_del_keyed(k, st->key, &ndel)) != 0) {
 		aw_warn("kernel audit: deleting rules with key \"%s\": %s",
 		    st->key, strerror(-rc));
 		first = rc;
 	} else if (ndel) {
 		aw_debug("kernel audit: deleted %zu rules with key \"%s\"",
 		    ndel, st->key);
-	}
-	if ((rc = aw_kaudit_get_status(k, &now)) != 0) {
-		aw_warn("kernel audit: AUDIT_GET: %s", strerror(-rc));
-		return first ? first : rc;
 	}
 	if (st->registered && now.s.pid == st->pid) {
 		/* Ours (clean exit) or dead (crash): in both cases the kernel

@@ -54,7 +54,8 @@ int aw_kstate_parse(const char *text, size_t len, struct aw_kstate *st);
 /* Undo what st describes: delete rules with st->key, release the daemon
  * pid if the kernel still has st->pid, put back each changed setting that
  * still has the value st set. Logs what it did. Returns 0 if everything
- * was restored, else the first -errno. */
+ * was restored, else the first -errno. With audit locked (enabled 2) the
+ * rules stay (the kernel refuses any change until reboot): not an error. */
 int aw_kstate_restore(struct aw_kaudit *k, const struct aw_kstate *st);
 
 #endif
