@@ -6,10 +6,19 @@
  * output_fields, priority, rule, source, tags, time. Tags are a sorted
  * set, as Falco's std::set. Event data may contain anything, so strings
  * are repaired with U+FFFD as Falco's encoder does (aw_json_quote).
+ *
+ * This runs for every alert, so it avoids what showed up in profiles:
+ * output_fields and tags from the rule engine arrive as JSON text and are
+ * copied as they are; times are formatted by hand (the UTC date by
+ * arithmetic, no gmtime/strftime/snprintf), and the part that changes
+ * once a second (UTC date and time, local time of day) is cached per
+ * thread. An engine alert keeps its strings in one block (strbuf), so
+ * freeing one field means checking it is not in that block.
  */
 #include "autoconf.h"
 #include "alert.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,43 +69,147 @@ aw_alert_new(void)
 	return a;
 }
 
+/* Is p one of the strings in a's block (then it is not freed alone)? */
+static int
+in_strbuf(const struct aw_alert *a, const char *p)
+{
+	uintptr_t u = (uintptr_t)p, base = (uintptr_t)a->strbuf;
+
+	return a->strbuf != NULL && u >= base && u < base + a->strbuf_len;
+}
+
+static void
+free_str(const struct aw_alert *a, char *p)
+{
+	if (!in_strbuf(a, p))
+		free(p);
+}
+
+void
+aw_alert_set_str(struct aw_alert *a, char **field, char *s)
+{
+	free_str(a, *field);
+	*field = s;
+}
+
 void
 aw_alert_free(struct aw_alert *a)
 {
 	if (a == NULL)
 		return;
-	free(a->rule);
-	free(a->source);
-	free(a->hostname);
-	free(a->output);
+	free_str(a, a->rule);
+	free_str(a, a->source);
+	free_str(a, a->hostname);
+	free_str(a, a->output);
 	json_decref(a->output_fields);
+	free_str(a, a->fields_json);
 	for (int i = 0; i < a->ntags; i++)
-		free(a->tags[i]);
+		free_str(a, a->tags[i]);
 	free(a->tags);
-	free(a->container_id);
-	free(a->container_name);
-	free(a->k8s_pod_name);
-	free(a->k8s_ns_name);
-	free(a->proc_name);
-	free(a->proc_cmdline);
-	free(a->user_name);
-	free(a->fd_name);
+	free_str(a, a->tags_json);
+	free_str(a, a->container_id);
+	free_str(a, a->container_name);
+	free_str(a, a->k8s_pod_name);
+	free_str(a, a->k8s_ns_name);
+	free_str(a, a->proc_name);
+	free_str(a, a->proc_cmdline);
+	free_str(a, a->user_name);
+	free_str(a, a->fd_name);
+	free(a->strbuf);
 	free(a);
+}
+
+json_t *
+aw_alert_fields(const struct aw_alert *a)
+{
+	if (a->fields_json != NULL)
+		return json_loadb(a->fields_json, a->fields_json_len,
+		    JSON_ALLOW_NUL, NULL);
+	if (a->output_fields != NULL)
+		return json_incref(a->output_fields);
+	return json_object();
+}
+
+/* ------------------------------------------------------------ time */
+
+/* n as exactly w digits, zero-padded (n < 10^w). */
+static char *
+put_digits(char *p, unsigned n, int w)
+{
+	for (int i = w - 1; i >= 0; i--) {
+		p[i] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + w;
+}
+
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+ * civil_from_days): what gmtime_r computes, without its locking and
+ * without strftime/snprintf per alert. */
+static void
+civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of sec (19 bytes). */
+static void
+utc_seconds(uint64_t sec, char *out)
+{
+	unsigned sod = (unsigned)(sec % 86400), m, d;
+	char *p = out;
+	int y;
+
+	civil_from_days((int64_t)(sec / 86400), &y, &m, &d);
+	/* ns < 2^64 keeps y in 1970..2554: always four digits */
+	p = put_digits(p, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, sod / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, sod / 60 % 60, 2);
+	*p++ = ':';
+	put_digits(p, sod % 60, 2);
 }
 
 void
 aw_format_time_ns(uint64_t ns, char *buf, size_t bufsz)
 {
-	time_t sec = (time_t)(ns / 1000000000u);
-	struct tm tm;
+	/* alerts come in bursts: each thread keeps its last second */
+	static _Thread_local uint64_t last_sec = UINT64_MAX;
+	static _Thread_local char last[19];
+	uint64_t sec = ns / 1000000000u;
+	char tmp[31], *p = tmp + 19;
+	size_t n;
 
-	if (gmtime_r(&sec, &tm) == NULL) {
-		snprintf(buf, bufsz, "1970-01-01T00:00:00.000000000Z");
+	if (bufsz == 0)
 		return;
+	if (sec != last_sec) {
+		utc_seconds(sec, last);
+		last_sec = sec;
 	}
-	snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (unsigned)(ns % 1000000000u));
+	memcpy(tmp, last, 19);
+	*p++ = '.';
+	p = put_digits(p, (unsigned)(ns % 1000000000u), 9);
+	*p++ = 'Z';
+	n = (size_t)(p - tmp) < bufsz ? (size_t)(p - tmp) : bufsz - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 }
 
 static int iso8601_prefix;	/* set once at startup, before threads */
@@ -107,37 +220,77 @@ aw_alert_set_time_format_iso8601(int on)
 	iso8601_prefix = on;
 }
 
+/* Local "HH:MM:SS" of sec into out (8 bytes). localtime_r is the costly
+ * part of an alert's line and alerts come in bursts, so each thread
+ * keeps the last second it converted. */
+static void
+local_hms(time_t sec, char *out)
+{
+	static _Thread_local time_t last_sec = (time_t)-1;
+	static _Thread_local char last[8];
+	struct tm tm;
+
+	if (sec != last_sec) {
+		if (localtime_r(&sec, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+		put_digits(last, (unsigned)tm.tm_hour % 100, 2);
+		last[2] = ':';
+		put_digits(last + 3, (unsigned)tm.tm_min % 100, 2);
+		last[5] = ':';
+		put_digits(last + 6, (unsigned)tm.tm_sec % 100, 2);
+		last_sec = sec;
+	}
+	memcpy(out, last, 8);
+}
+
+/* The output line's prefix, "HH:MM:SS.nnnnnnnnn: Priority " (or the RFC
+ * 3339 time), into buf (at least AW_PREFIX_MAX bytes); returns its
+ * length. Only digits, letters and punctuation: no escaping needed. */
+#define AW_PREFIX_MAX 64
+static size_t
+line_prefix(const struct aw_alert *a, char *buf)
+{
+	const char *pn = aw_priority_name(a->priority);
+	size_t pl = strlen(pn);
+	char *p = buf;
+
+	if (iso8601_prefix) {
+		aw_format_time_ns(a->time_ns, buf, AW_PREFIX_MAX);
+		p += strlen(buf);
+	} else {
+		local_hms((time_t)(a->time_ns / 1000000000u), p);
+		p += 8;
+		*p++ = '.';
+		p = put_digits(p, (unsigned)(a->time_ns % 1000000000u), 9);
+	}
+	*p++ = ':';
+	*p++ = ' ';
+	memcpy(p, pn, pl);
+	p += pl;
+	*p++ = ' ';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 char *
 aw_alert_output_line(const struct aw_alert *a)
 {
-	time_t sec = (time_t)(a->time_ns / 1000000000u);
 	const char *out = a->output ? a->output : "";
-	char prefix[96], iso[40];
-	struct tm tm;
-	size_t plen;
+	char prefix[AW_PREFIX_MAX];
+	size_t plen = line_prefix(a, prefix), olen;
 	char *line;
 
-	if (iso8601_prefix) {
-		aw_format_time_ns(a->time_ns, iso, sizeof(iso));
-		snprintf(prefix, sizeof(prefix), "%s: %s ", iso,
-		    aw_priority_name(a->priority));
-	} else {
-		if (localtime_r(&sec, &tm) == NULL)
-			memset(&tm, 0, sizeof(tm));
-		snprintf(prefix, sizeof(prefix), "%02d:%02d:%02d.%09u: %s ",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    (unsigned)(a->time_ns % 1000000000u),
-		    aw_priority_name(a->priority));
-	}
-	plen = strlen(prefix);
 	if (strncmp(out, prefix, plen) == 0)
 		return strdup(out);
-	if ((line = malloc(plen + strlen(out) + 1)) == NULL)
+	olen = strlen(out);
+	if ((line = malloc(plen + olen + 1)) == NULL)
 		return NULL;
 	memcpy(line, prefix, plen);
-	strcpy(line + plen, out);
+	memcpy(line + plen, out, olen + 1);
 	return line;
 }
+
+/* ------------------------------------------------------------ JSON */
 
 static int
 cmp_str(const void *a, const void *b)
@@ -147,23 +300,24 @@ cmp_str(const void *a, const void *b)
 
 /* Falco's tags: a std::set, so sorted and without repeats. */
 int
-aw_alert_write_tags(struct aw_buf *b, const struct aw_alert *a)
+aw_json_write_tags(struct aw_buf *b, char *const *tags, size_t ntags)
 {
 	char **sorted;
-	int n = 0, first = 1;
+	size_t n = 0;
+	int first = 1;
 
-	if (a->ntags <= 0) {
+	if (ntags == 0) {
 		aw_buf_adds(b, "[]");
 		return b->oom ? -1 : 0;
 	}
-	if ((sorted = calloc((size_t)a->ntags, sizeof(*sorted))) == NULL)
+	if ((sorted = calloc(ntags, sizeof(*sorted))) == NULL)
 		return -1;
-	for (int i = 0; i < a->ntags; i++)
-		if (a->tags[i] != NULL)
-			sorted[n++] = a->tags[i];
-	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_str);
+	for (size_t i = 0; i < ntags; i++)
+		if (tags[i] != NULL)
+			sorted[n++] = tags[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
 	aw_buf_addc(b, '[');
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
 			continue;
 		if (!first)
@@ -177,8 +331,23 @@ aw_alert_write_tags(struct aw_buf *b, const struct aw_alert *a)
 }
 
 int
+aw_alert_write_tags(struct aw_buf *b, const struct aw_alert *a)
+{
+	if (a->tags_json != NULL) {
+		aw_buf_adds(b, a->tags_json);
+		return b->oom ? -1 : 0;
+	}
+	return aw_json_write_tags(b, a->tags,
+	    a->ntags > 0 ? (size_t)a->ntags : 0);
+}
+
+int
 aw_alert_write_fields(struct aw_buf *b, const struct aw_alert *a)
 {
+	if (a->fields_json != NULL) {
+		aw_buf_add(b, a->fields_json, a->fields_json_len);
+		return b->oom ? -1 : 0;
+	}
 	if (a->output_fields == NULL || !json_is_object(a->output_fields)) {
 		aw_buf_adds(b, "{}");
 		return b->oom ? -1 : 0;
@@ -186,56 +355,84 @@ aw_alert_write_fields(struct aw_buf *b, const struct aw_alert *a)
 	return aw_json_write(b, a->output_fields);
 }
 
+/* A string literal: its length is known at compile time. */
+#define ADD_LIT(b, lit) aw_buf_add((b), (lit), sizeof(lit) - 1)
+
 static void
-key_str(struct aw_buf *b, const char *key, const char *v, int comma)
+add_quoted(struct aw_buf *b, const char *v)
 {
-	if (comma)
-		aw_buf_addc(b, ',');
-	aw_buf_addc(b, '"');
-	aw_buf_adds(b, key);
-	aw_buf_adds(b, "\":");
 	aw_json_quote(b, v, strlen(v));
+}
+
+/* aw_alert_output_line() escaped as it is built, not allocated first. */
+void
+aw_alert_write_output_line(struct aw_buf *b, const struct aw_alert *a)
+{
+	const char *out = a->output ? a->output : "";
+	char prefix[AW_PREFIX_MAX];
+	size_t plen = line_prefix(a, prefix);
+
+	if (strncmp(out, prefix, plen) != 0)
+		aw_buf_add(b, prefix, plen);
+	aw_json_escape(b, out, strlen(out));
 }
 
 /* Written directly, not through jansson: this runs for every alert on
  * the store's thread, and building then dumping a jansson tree cost more
  * than SQLite itself. The keys are already in Falco's (sorted) order;
  * test_alert_json checks the bytes against Falco's own alert. */
+int
+aw_alert_write_falco_json(struct aw_buf *b, const struct aw_alert *a,
+    int include_output, int include_tags)
+{
+	char tbuf[40];
+
+	/* one allocation at most in the usual case: the fixed keys, short
+	 * strings, the output with some room for escapes, fields and tags
+	 * as they are (a larger alert just grows the buffer) */
+	if (aw_buf_reserve(b, 512 + (a->output ? strlen(a->output) * 7 / 6 :
+	    0) + a->fields_json_len + (a->tags_json ? strlen(a->tags_json) :
+	    0)) != 0)
+		return -1;
+	aw_format_time_ns(a->time_ns, tbuf, sizeof(tbuf));
+	ADD_LIT(b, "{\"hostname\":");
+	add_quoted(b, a->hostname ? a->hostname : "");
+	if (include_output) {
+		ADD_LIT(b, ",\"output\":\"");
+		aw_alert_write_output_line(b, a);
+		aw_buf_addc(b, '"');
+	}
+	ADD_LIT(b, ",\"output_fields\":");
+	if (aw_alert_write_fields(b, a) != 0)
+		return -1;
+	ADD_LIT(b, ",\"priority\":");
+	add_quoted(b, aw_priority_name(a->priority));
+	ADD_LIT(b, ",\"rule\":");
+	add_quoted(b, a->rule ? a->rule : "");
+	ADD_LIT(b, ",\"source\":");
+	add_quoted(b, a->source ? a->source : "syscall");
+	if (include_tags) {
+		ADD_LIT(b, ",\"tags\":");
+		if (aw_alert_write_tags(b, a) != 0)
+			return -1;
+	}
+	ADD_LIT(b, ",\"time\":\"");
+	aw_buf_adds(b, tbuf);	/* digits and punctuation */
+	ADD_LIT(b, "\"}");
+	return b->oom ? -1 : 0;
+}
+
 char *
 aw_alert_to_falco_json(const struct aw_alert *a, int include_output,
     int include_tags)
 {
 	struct aw_buf b;
-	char tbuf[40], *line = NULL;
 
 	aw_buf_init(&b);
-	aw_format_time_ns(a->time_ns, tbuf, sizeof(tbuf));
-	aw_buf_addc(&b, '{');
-	key_str(&b, "hostname", a->hostname ? a->hostname : "", 0);
-	if (include_output) {
-		if ((line = aw_alert_output_line(a)) == NULL) {
-			aw_buf_free(&b);
-			return NULL;
-		}
-		key_str(&b, "output", line, 1);
-		free(line);
-	}
-	aw_buf_adds(&b, ",\"output_fields\":");
-	if (aw_alert_write_fields(&b, a) != 0) {
+	if (aw_alert_write_falco_json(&b, a, include_output,
+	    include_tags) != 0) {
 		aw_buf_free(&b);
 		return NULL;
 	}
-	key_str(&b, "priority", aw_priority_name(a->priority), 1);
-	key_str(&b, "rule", a->rule ? a->rule : "", 1);
-	key_str(&b, "source", a->source ? a->source : "syscall", 1);
-	if (include_tags) {
-		aw_buf_adds(&b, ",\"tags\":");
-		if (aw_alert_write_tags(&b, a) != 0) {
-			aw_buf_free(&b);
-			return NULL;
-		}
-	}
-	key_str(&b, "time", tbuf, 1);
-	aw_buf_addc(&b, '}');
 	return aw_buf_take(&b);
 }

@@ -3,9 +3,15 @@
  *
  * An alert is self-contained: every string is owned by the alert (freed
  * with aw_alert_free), so it can be queued, stored and delivered after the
- * event that produced it is gone. output_fields is a jansson object with
- * Falco's typed values (null for a field that could not be extracted),
- * exactly what goes into Falco's JSON "output_fields".
+ * event that produced it is gone. Falco's "output_fields" (typed values,
+ * null for a field that could not be extracted) come in one of two forms:
+ * the rule engine writes them straight as JSON text (fields_json: it
+ * knows every value while it renders the output, and building a jansson
+ * tree per alert cost more than the rest of the alert); other producers
+ * (internal alerts, loss alerts) fill a jansson object (output_fields).
+ * Tags likewise: the engine gives the rule's tags already rendered
+ * (tags_json), others a plain array. aw_alert_fields() gives either
+ * form as a jansson object for code that wants one.
  */
 #ifndef AW_ALERT_H
 #define AW_ALERT_H
@@ -32,9 +38,16 @@ struct aw_alert {
 	char *source;			/* "syscall" */
 	char *hostname;
 	char *output;			/* formatted output line */
-	json_t *output_fields;		/* object; owned */
+	json_t *output_fields;		/* object; owned (NULL when
+					 * fields_json is set) */
+	char *fields_json;		/* or the same as compact JSON with
+					 * sorted keys, as in Falco's alert;
+					 * owned */
+	size_t fields_json_len;
 	char **tags;			/* owned, ntags entries */
 	int ntags;
+	char *tags_json;		/* or the JSON array, sorted without
+					 * repeats; owned; overrides tags */
 
 	/* Typed columns for the store and notifiers (NULL when unknown),
 	 * filled from the event whether or not the output names them. */
@@ -47,6 +60,12 @@ struct aw_alert {
 	char *user_name;
 	char *fd_name;
 	uint32_t audit_serial;
+
+	/* The strings above may point into this one block (the rule engine
+	 * makes all of an alert's strings in one allocation); such a string
+	 * is not freed on its own: replace one with aw_alert_set_str(). */
+	char *strbuf;
+	size_t strbuf_len;
 };
 
 /* Case-insensitive Falco names ("Warning", "INFO", "informational"...). */
@@ -56,6 +75,13 @@ const char *aw_priority_name(enum aw_priority p);
 
 struct aw_alert *aw_alert_new(void);
 void aw_alert_free(struct aw_alert *a);
+/* Set one of a's strings (field points into a) to s, which a then owns;
+ * the old string is freed unless it lives in a->strbuf. */
+void aw_alert_set_str(struct aw_alert *a, char **field, char *s);
+/* output_fields as a jansson object whichever form the alert has: a new
+ * reference (json_decref it), NULL on a parse or allocation failure.
+ * Not for hot paths: alert_json.h writes the fields without it. */
+json_t *aw_alert_fields(const struct aw_alert *a);
 /* Falco's JSON alert (hostname, output, output_fields, priority, rule,
  * source, tags, time), as a newly allocated string. */
 char *aw_alert_to_falco_json(const struct aw_alert *a, int include_output,

@@ -21,6 +21,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "alert_json.h"
 #include "config.h"
 #include "log.h"
 #include "output/text.h"
@@ -43,6 +44,7 @@ struct aw_outputs {
 	int facility;
 	uint64_t reopens;
 	struct aw_ratelimit rl;
+	struct aw_buf json;	/* the JSON line, reused under lock */
 };
 
 static int
@@ -156,6 +158,7 @@ aw_outputs_free(struct aw_outputs *o)
 	if (o->sys.enabled)
 		closelog();
 	pthread_mutex_destroy(&o->lock);
+	aw_buf_free(&o->json);
 	free(o->filename);
 	free(o);
 }
@@ -164,25 +167,26 @@ char *
 aw_alert_text_line(const struct aw_alert *a)
 {
 	struct aw_buf b;
-	char *line = aw_alert_output_line(a);
 
-	if (line == NULL)
-		return NULL;
 	aw_buf_init(&b);
-	aw_escape_line(&b, line);
-	free(line);
+	aw_alert_write_output_line(&b, a);
 	return aw_buf_take(&b);
 }
 
-/* The line for one sink, made at most once per format per alert. */
+/* The line for one sink, made at most once per format per alert; the
+ * JSON one in o->json, whose buffer is kept from alert to alert. */
 static const char *
-format_for(const struct aw_outputs *o, const struct sink *s,
-    const struct aw_alert *a, char **text, char **json)
+format_for(struct aw_outputs *o, const struct sink *s,
+    const struct aw_alert *a, char **text, const char **json)
 {
 	if (s->format == AW_FMT_JSON) {
-		if (*json == NULL)
-			*json = aw_alert_to_falco_json(a, o->include_output,
-			    o->include_tags);
+		if (*json == NULL) {
+			aw_buf_reset(&o->json);
+			o->json.oom = 0;
+			if (aw_alert_write_falco_json(&o->json, a,
+			    o->include_output, o->include_tags) == 0)
+				*json = o->json.p;
+		}
 		return *json;
 	}
 	if (*text == NULL)
@@ -247,8 +251,8 @@ emit_file(struct aw_outputs *o, const char *line)
 void
 aw_outputs_emit(struct aw_outputs *o, const struct aw_alert *a)
 {
-	char *text = NULL, *json = NULL;
-	const char *line;
+	const char *line, *json = NULL;
+	char *text = NULL;
 
 	pthread_mutex_lock(&o->lock);
 	if (wants(&o->out, a)) {
@@ -277,7 +281,6 @@ aw_outputs_emit(struct aw_outputs *o, const struct aw_alert *a)
 		o->sys.st.filtered++;
 	pthread_mutex_unlock(&o->lock);
 	free(text);
-	free(json);
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <jansson.h>
 
 /* A growable byte buffer, always NUL-terminated once anything was added.
@@ -23,11 +24,41 @@ struct aw_buf {
 void aw_buf_init(struct aw_buf *b);
 void aw_buf_free(struct aw_buf *b);
 void aw_buf_reset(struct aw_buf *b);
-void aw_buf_add(struct aw_buf *b, const void *p, size_t n);
 void aw_buf_adds(struct aw_buf *b, const char *s);
-void aw_buf_addc(struct aw_buf *b, char c);
+/* Appends that need to grow the buffer (the inline ones below call it). */
+void aw_buf_add_grow(struct aw_buf *b, const void *p, size_t n);
+
+/* Inline because alerts are made of many short pieces: when the bytes
+ * fit, an append is a copy. */
+static inline void
+aw_buf_add(struct aw_buf *b, const void *p, size_t n)
+{
+	if (b->len + n < b->cap) {
+		if (n > 0)	/* p may be NULL then */
+			memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+	} else
+		aw_buf_add_grow(b, p, n);
+}
+
+static inline void
+aw_buf_addc(struct aw_buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+	} else
+		aw_buf_add_grow(b, &c, 1);
+}
 void aw_buf_printf(struct aw_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Decimal integers, without printf: alerts write many of them. */
+void aw_buf_addi64(struct aw_buf *b, int64_t v);
+void aw_buf_addu64(struct aw_buf *b, uint64_t v);
+/* Room for n more bytes, so a writer that knows its size grows once;
+ * -1 (and oom set) on allocation failure. */
+int aw_buf_reserve(struct aw_buf *b, size_t n);
 /* Hand the string over to the caller (NULL on oom); b is reset. */
 char *aw_buf_take(struct aw_buf *b);
 
@@ -57,6 +88,8 @@ void aw_escape_terminal(struct aw_buf *b, const char *s, size_t max);
  * \n \r \t, other controls as \u00xx (lowercase), UTF-8 kept, invalid
  * UTF-8 replaced by U+FFFD, so the result is always valid JSON. */
 void aw_json_quote(struct aw_buf *b, const char *s, size_t len);
+/* The same without the surrounding quotes (a string body). */
+void aw_json_escape(struct aw_buf *b, const char *s, size_t len);
 /* Compact JSON with object keys sorted (bytewise), strings as above: the
  * bytes jansson's JSON_COMPACT|JSON_SORT_KEYS gives, with lowercase \u
  * escapes and repaired UTF-8. -1 on allocation failure. */

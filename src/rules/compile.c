@@ -1959,6 +1959,7 @@ crule_free(struct crule *cr)
 	aw_ast_free(cr->ast);
 	cnode_free(cr->root);
 	cfmt_free(&cr->fmt);
+	free(cr->tags_json);
 	memset(cr, 0, sizeof(*cr));
 }
 

@@ -25,7 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert_json.h"
 #include "config.h"
+#include "output/text.h"
 #include "rules/rules_int.h"
 
 #define MAX_RULES_FILE (64u << 20)
@@ -213,6 +215,9 @@ aw_engine_new_opts(const struct aw_engine_options *o)
 		aw_engine_options_default(&e->opts);
 	rl_collector_init(&e->col);
 	xctx_init(&e->x);
+	sb_init(&e->alert_text);
+	aw_buf_init(&e->alert_fields);
+	sb_init(&e->alert_cols);
 	e->x.opts = &e->opts;
 	return e;
 }
@@ -238,6 +243,9 @@ aw_engine_free(struct aw_engine *e)
 	aw_rules_free(e);
 	rl_collector_free(&e->col);
 	xctx_free(&e->x);
+	sb_free(&e->alert_text);
+	aw_buf_free(&e->alert_fields);
+	sb_free(&e->alert_cols);
 	for (size_t i = 0; i < e->nfiles; i++)
 		free(e->files[i]);
 	free(e->files);
@@ -589,32 +597,37 @@ aw_engine_stats(const struct aw_engine *e)
 
 /* ------------------------------------------------------------ evaluation */
 
-static char *
-column(struct aw_engine *e, int which)
+/* Append column `which` to b as a C string; 0 (nothing added) when the
+ * event has no value for it. */
+static int
+column(struct aw_engine *e, int which, struct sbuf *b)
 {
+	const struct cfield *f = &e->cols[which];
 	struct coperand o;
-	struct sbuf b;
 	const struct fval *v;
+	int n;
 
-	/* The usual case, one string value (already extracted for the
-	 * output): copied as is, without the generic text path. */
-	if (e->cols[which].def != NULL && (e->cols[which].type == FT_STR ||
-	    e->cols[which].type == FT_BYTES) &&
-	    xget(&e->x, &e->cols[which], &v) == 1)
-		return xstrndup_text(v->s ? v->s : "", v->s ? v->len : 0);
-
+	if (f->def == NULL)
+		return 0;
+	/* The usual case, a string field (already extracted for the
+	 * output): one value copied as is, without the generic text path. */
+	if (f->type == FT_STR || f->type == FT_BYTES) {
+		if ((n = xget(&e->x, f, &v)) <= 0)
+			return 0;
+		if (n == 1) {
+			sb_addtext(b, v->s ? v->s : "", v->s ? v->len : 0);
+			sb_addn(b, "", 1);
+			return 1;
+		}
+	}
 	memset(&o, 0, sizeof(o));
 	o.xform = AW_XF_FIELD;
-	o.f = e->cols[which];
+	o.f = *f;
 	o.type = o.f.type;
-	if (o.f.def == NULL)
-		return NULL;
-	sb_init(&b);
-	if (!operand_text(&e->x, &o, &b)) {
-		sb_free(&b);
-		return NULL;
-	}
-	return sb_take(&b);
+	if (!operand_text(&e->x, &o, b))
+		return 0;
+	sb_addn(b, "", 1);
+	return 1;
 }
 
 static uint64_t
@@ -623,55 +636,110 @@ event_ns(const struct aw_event *ev)
 	return ev->sec * 1000000000ULL + (uint64_t)ev->msec * 1000000ULL;
 }
 
+/* The rule's tags as the alert's JSON array: sorted once, at its first
+ * alert. */
+static const char *
+rule_tags_json(struct crule *r)
+{
+	struct aw_buf b;
+
+	if (r->tags_json == NULL) {
+		aw_buf_init(&b);
+		if (aw_json_write_tags(&b, r->tags, r->ntags) == 0)
+			r->tags_json = aw_buf_take(&b);
+		else
+			aw_buf_free(&b);
+	}
+	return r->tags_json;
+}
+
+/* Copy n bytes of s and a NUL at *p; returns the copy. */
+static char *
+put_str(char **p, const char *s, size_t n)
+{
+	char *c = *p;
+
+	memcpy(c, s, n);
+	c[n] = '\0';
+	*p += n + 1;
+	return c;
+}
+
+/*
+ * One alert for rule r. The output text, output_fields (as JSON text:
+ * cfmt_render_fields) and typed columns are rendered into the engine's
+ * reusable buffers, then every string of the alert is copied into one
+ * block it owns (alert.h: strbuf), so the event and even the engine may
+ * go first, and an alert costs one allocation for its strings.
+ */
 static int
 emit(struct aw_engine *e, struct crule *r, const struct aw_event *ev,
     aw_alert_cb cb, void *arg)
 {
 	struct aw_alert *a = aw_alert_new();
-	struct sbuf b;
-	json_t *fields = json_object();
+	struct sbuf *text = &e->alert_text, *cols = &e->alert_cols;
+	struct aw_buf *fields = &e->alert_fields;
+	char **colp[COL__COUNT];
+	size_t coff[COL__COUNT], lrule, lsrc, lhost, ltags, total;
+	int has[COL__COUNT];
+	const char *tags;
+	char *p;
 
-	if (a == NULL || fields == NULL)
+	if (a == NULL || (tags = rule_tags_json(r)) == NULL)
 		goto oom;
 	a->time_ns = event_ns(ev);
 	a->priority = r->info.priority;
 	a->audit_serial = ev->serial;
-	if ((a->rule = strdup(r->name)) == NULL ||
-	    (a->source = strdup(r->source)) == NULL ||
-	    (a->hostname = strdup(e->opts.hostname)) == NULL)
+	/* a failed alert may have left a buffer with oom set */
+	text->len = cols->len = 0;
+	text->oom = cols->oom = 0;
+	aw_buf_reset(fields);
+	fields->oom = 0;
+	if (cfmt_render(&e->x, &r->fmt, text) != 0 ||
+	    cfmt_render_fields(&e->x, &r->fmt, (int64_t)a->time_ns,
+	    fields) != 0)
 		goto oom;
-	sb_init(&b);
-	if (cfmt_render(&e->x, &r->fmt, &b, fields) != 0) {
-		sb_free(&b);
+	colp[COL_CT_ID] = &a->container_id;
+	colp[COL_CT_NAME] = &a->container_name;
+	colp[COL_POD] = &a->k8s_pod_name;
+	colp[COL_NS] = &a->k8s_ns_name;
+	colp[COL_PROC] = &a->proc_name;
+	colp[COL_CMDLINE] = &a->proc_cmdline;
+	colp[COL_USER] = &a->user_name;
+	colp[COL_FD] = &a->fd_name;
+	for (int i = 0; i < COL__COUNT; i++) {
+		coff[i] = cols->len;
+		has[i] = column(e, i, cols);
+	}
+	if (cols->oom)
 		goto oom;
-	}
-	if ((a->output = sb_take(&b)) == NULL)
-		a->output = strdup("");
-	json_object_set_new_nocheck(fields, "evt.time",
-	    json_integer((json_int_t)a->time_ns));
-	a->output_fields = fields;
-	fields = NULL;
-	if (r->ntags) {
-		if ((a->tags = calloc(r->ntags, sizeof(*a->tags))) == NULL)
-			goto oom;
-		for (size_t i = 0; i < r->ntags; i++)
-			if ((a->tags[a->ntags] = strdup(r->tags[i])) != NULL)
-				a->ntags++;
-	}
-	a->container_id = column(e, COL_CT_ID);
-	a->container_name = column(e, COL_CT_NAME);
-	a->k8s_pod_name = column(e, COL_POD);
-	a->k8s_ns_name = column(e, COL_NS);
-	a->proc_name = column(e, COL_PROC);
-	a->proc_cmdline = column(e, COL_CMDLINE);
-	a->user_name = column(e, COL_USER);
-	a->fd_name = column(e, COL_FD);
+
+	lrule = strlen(r->name);
+	lsrc = strlen(r->source);
+	lhost = strlen(e->opts.hostname);
+	ltags = strlen(tags);
+	total = lrule + lsrc + lhost + ltags + text->len + fields->len + 6 +
+	    cols->len;
+	if ((p = a->strbuf = malloc(total)) == NULL)
+		goto oom;
+	a->strbuf_len = total;
+	a->rule = put_str(&p, r->name, lrule);
+	a->source = put_str(&p, r->source, lsrc);
+	a->hostname = put_str(&p, e->opts.hostname, lhost);
+	a->tags_json = put_str(&p, tags, ltags);
+	a->output = put_str(&p, text->s ? text->s : "", text->len);
+	a->fields_json = put_str(&p, fields->p, fields->len);
+	a->fields_json_len = fields->len;
+	if (cols->len > 0)	/* each column already ends with its NUL */
+		memcpy(p, cols->s, cols->len);
+	for (int i = 0; i < COL__COUNT; i++)
+		*colp[i] = has[i] ? p + coff[i] : NULL;
+
 	r->info.matches++;
 	e->stats.alerts++;
 	cb(a, arg);
 	return 1;
 oom:
-	json_decref(fields);
 	aw_alert_free(a);
 	e->stats.alloc_failures++;
 	return 0;

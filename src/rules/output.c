@@ -11,6 +11,12 @@
  * and null in output_fields. Values go into output_fields with Falco's
  * JSON types (numbers stay numbers; evt.time is the integer ns).
  *
+ * output_fields are written as JSON text, not built as a jansson object:
+ * at compile time the format's keys are sorted (Falco's objects are
+ * std::maps), deduplicated (the last token naming a key gives its value)
+ * and quoted, and "evt.time", always present, is the alert's time; per
+ * alert, cfmt_render_fields() only copies keys and writes values.
+ *
  * "%tolower(proc.name)" (any transformer, nested, blanks allowed inside
  * the parentheses but not before '(') prints the transformed value; it is
  * parsed by the condition parser and compiled like a condition operand.
@@ -28,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/text.h"
 #include "rules/rules_int.h"
 
 void
@@ -43,6 +50,9 @@ cfmt_free(struct cfmt *f)
 		}
 	}
 	free(f->t);
+	for (int i = 0; i < f->nkeys; i++)
+		free(f->keys[i].quoted);
+	free(f->keys);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -303,6 +313,86 @@ done:
 	return rc;
 }
 
+/* ------------------------------------------------------ output_fields */
+
+/* The key a token gives output_fields: a plain field's always, a
+ * transformer's only with output_transformed_fields (*xonly set). */
+static const char *
+token_key(const struct fmt_token *t, int *xonly)
+{
+	*xonly = t->key == NULL;
+	return t->key ? t->key : t->xkey;
+}
+
+struct key_plan {
+	const char *name;	/* borrowed from the token */
+	struct fmt_key k;
+};
+
+static int
+cmp_plan(const void *a, const void *b)
+{
+	return strcmp(((const struct key_plan *)a)->name,
+	    ((const struct key_plan *)b)->name);
+}
+
+/* The keys output_fields will have, in the order Falco writes them (its
+ * JSON objects are std::maps: bytewise order), each already quoted, so
+ * rendering only copies keys and writes values. A key named twice keeps
+ * its last token; "evt.time" is always there and is the alert's time. */
+static int
+cfmt_plan_keys(struct cfmt *f)
+{
+	struct key_plan *p;
+	int n = 0, rc = -1;
+
+	/* at most one key per token, plus evt.time */
+	if ((p = calloc((size_t)f->n + 1, sizeof(*p))) == NULL)
+		return -1;
+	p[n].name = "evt.time";
+	p[n].k.tok = p[n].k.xtok = -1;
+	p[n++].k.is_time = 1;
+	for (int i = 0; i < f->n; i++) {
+		int xonly, j;
+		const char *name = token_key(&f->t[i], &xonly);
+
+		if (name == NULL)
+			continue;
+		for (j = 0; j < n && strcmp(p[j].name, name) != 0; j++)
+			;
+		if (j == n) {
+			p[n].name = name;
+			p[n].k.tok = p[n].k.xtok = -1;
+			n++;
+		}
+		if (p[j].k.is_time)
+			continue;
+		p[j].k.xtok = i;
+		if (!xonly)
+			p[j].k.tok = i;
+	}
+	qsort(p, (size_t)n, sizeof(*p), cmp_plan);
+	if ((f->keys = calloc((size_t)n, sizeof(*f->keys))) == NULL)
+		goto done;
+	f->nkeys = n;
+	for (int i = 0; i < n; i++) {
+		struct aw_buf b;
+
+		aw_buf_init(&b);
+		aw_buf_addc(&b, ',');
+		aw_json_quote(&b, p[i].name, strlen(p[i].name));
+		aw_buf_addc(&b, ':');
+		f->keys[i] = p[i].k;
+		f->keys[i].len = b.len;
+		if ((f->keys[i].quoted = aw_buf_take(&b)) == NULL)
+			goto done;
+	}
+	rc = 0;
+done:
+	free(p);
+	return rc;
+}
+
 int
 cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out)
 {
@@ -312,6 +402,11 @@ cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out)
 	memset(&w, 0, sizeof(w));
 	rc = cfmt_compile_tokens(cc, fmt, out, &w);
 	xf_walk_free(&w);
+	if (rc == 0 && cfmt_plan_keys(out) != 0) {
+		snprintf(cc->err, sizeof(cc->err), "out of memory");
+		cfmt_free(out);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -485,46 +580,57 @@ operand_text(struct xctx *x, const struct coperand *o, struct sbuf *sb)
 	return 1;
 }
 
-static json_t *
-value_json(const struct coperand *o, const struct fval *v, int n)
+/* One output_fields value as JSON, typed as Falco types it: numbers stay
+ * numbers (evt.time the integer ns), several values one "(a,b)" string,
+ * a missing value null. */
+static void
+value_json(struct aw_buf *b, const struct coperand *o, const struct fval *v,
+    int n)
 {
+	struct sbuf t;
+
+	if (n <= 0) {
+		aw_buf_add(b, "null", 4);
+		return;
+	}
 	if (n == 1 && !o->multi) {
 		if (o->xform == AW_XF_FIELD &&
-		    (o->f.def->flags & FF_TIME_TEXT))
-			return json_integer(v->i);
+		    (o->f.def->flags & FF_TIME_TEXT)) {
+			aw_buf_addi64(b, v->i);
+			return;
+		}
 		switch (o->type) {
 		case FT_STR:
 		case FT_BYTES:
 		case FT_IPADDR:
 		case FT_IPNET:
-			return json_stringn_nocheck(v->s ? v->s : "",
-			    v->s ? v->len : 0);
+			aw_json_quote(b, v->s ? v->s : "", v->s ? v->len : 0);
+			return;
 		case FT_BOOL:
-			return json_boolean(v->i);
+			aw_buf_adds(b, v->i ? "true" : "false");
+			return;
 		default:
-			return json_integer(v->i);
+			aw_buf_addi64(b, v->i);
+			return;
 		}
 	}
-	{
-		struct sbuf b;
-		json_t *j;
-		sb_init(&b);
-		sb_addc(&b, '(');
-		for (int i = 0; i < n; i++) {
-			if (i)
-				sb_addc(&b, ',');
-			value_text(o, &v[i], &b);
-		}
-		sb_addc(&b, ')');
-		j = b.oom ? NULL : json_stringn_nocheck(b.s, b.len);
-		sb_free(&b);
-		return j;
+	sb_init(&t);
+	sb_addc(&t, '(');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&t, ',');
+		value_text(o, &v[i], &t);
 	}
+	sb_addc(&t, ')');
+	if (t.oom)
+		b->oom = 1;
+	else
+		aw_json_quote(b, t.s, t.len);
+	sb_free(&t);
 }
 
 int
-cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
-    json_t *obj)
+cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb)
 {
 	for (int i = 0; i < f->n; i++) {
 		const struct fmt_token *t = &f->t[i];
@@ -536,20 +642,11 @@ cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
 			sb_addn(sb, t->text, t->len);
 			continue;
 		}
-		if (t->json_only) {
-			const char *k = t->key ? t->key :
-			    (x->opts && x->opts->output_transformed_fields ?
-			    t->xkey : NULL);
-			if (obj == NULL || k == NULL)
-				continue;	/* nothing to say */
-			n = eval_operand(x, t->op, &v, &ty);
-			json_object_set_new_nocheck(obj, k, n > 0 ?
-			    value_json(t->op, v, n) : json_null());
+		if (t->json_only)
 			continue;
-		}
 		n = eval_operand(x, t->op, &v, &ty);
 		if (n <= 0)
-			sb_adds(sb, "<NA>");
+			sb_addn(sb, "<NA>", 4);
 		else if (n == 1 && !t->op->multi)
 			value_text(t->op, &v[0], sb);
 		else {
@@ -570,13 +667,37 @@ cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
 				while (got++ < w)
 					sb_addc(sb, ' ');
 		}
-		if (obj != NULL && t->key != NULL)
-			json_object_set_new_nocheck(obj, t->key, n > 0 ?
-			    value_json(t->op, v, n) : json_null());
-		else if (obj != NULL && t->xkey != NULL && x->opts &&
-		    x->opts->output_transformed_fields)
-			json_object_set_new_nocheck(obj, t->xkey, n > 0 ?
-			    value_json(t->op, v, n) : json_null());
 	}
 	return sb->oom ? -1 : 0;
+}
+
+/* Field values are cached per event (xctx), so evaluating a token again
+ * here costs a lookup; transformers are recomputed, rare in outputs. */
+int
+cfmt_render_fields(struct xctx *x, const struct cfmt *f, int64_t time_ns,
+    struct aw_buf *b)
+{
+	int xf = x->opts && x->opts->output_transformed_fields, first = 1;
+
+	aw_buf_addc(b, '{');
+	for (int i = 0; i < f->nkeys; i++) {
+		const struct fmt_key *k = &f->keys[i];
+		int tok = xf ? k->xtok : k->tok;
+		const struct fval *v;
+		int n, ty;
+
+		if (!k->is_time && tok < 0)
+			continue;
+		/* the first key without its leading comma */
+		aw_buf_add(b, k->quoted + first, k->len - (size_t)first);
+		first = 0;
+		if (k->is_time) {
+			aw_buf_addi64(b, time_ns);
+			continue;
+		}
+		n = eval_operand(x, f->t[tok].op, &v, &ty);
+		value_json(b, f->t[tok].op, v, n);
+	}
+	aw_buf_addc(b, '}');
+	return b->oom ? -1 : 0;
 }

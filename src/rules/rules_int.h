@@ -25,6 +25,7 @@
 
 #include "alert.h"
 #include "event.h"
+#include "output/text.h"
 #include "rules/ast.h"
 #include "rules/engine.h"
 
@@ -454,9 +455,21 @@ struct fmt_token {
 				 * used when opts->output_transformed_fields */
 };
 
+/* One output_fields key of a format. The value is the last token naming
+ * the key (as setting a JSON object's key again replaces it). */
+struct fmt_key {
+	char *quoted;		/* ",\"proc.name\":", ready to copy */
+	size_t len;
+	int tok;		/* last token with this key; -1: none */
+	int xtok;		/* the same with output_transformed_fields */
+	int is_time;		/* "evt.time": the alert's time */
+};
+
 struct cfmt {
 	struct fmt_token *t;
 	int n;
+	struct fmt_key *keys;	/* output_fields, sorted bytewise, unique */
+	int nkeys;
 };
 
 struct slotkey {
@@ -485,9 +498,12 @@ int cc_field(struct ccompiler *cc, const char *name, const char *arg,
 
 int cfmt_compile(struct ccompiler *cc, const char *fmt, struct cfmt *out);
 void cfmt_free(struct cfmt *f);
-/* Render: text into sb, typed fields into obj (when non-NULL). */
-int cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb,
-    json_t *obj);
+/* Render the text into sb. */
+int cfmt_render(struct xctx *x, const struct cfmt *f, struct sbuf *sb);
+/* Append output_fields as compact JSON with sorted keys (Falco's bytes),
+ * with "evt.time" set to time_ns. -1 on allocation failure. */
+int cfmt_render_fields(struct xctx *x, const struct cfmt *f,
+    int64_t time_ns, struct aw_buf *b);
 /* Text of one value of an operand (for outputs); 0 when missing. */
 int operand_text(struct xctx *x, const struct coperand *o, struct sbuf *sb);
 
@@ -533,6 +549,8 @@ struct crule {
 	struct aw_ast *ast;
 	struct cnode *root;
 	struct cfmt fmt;
+	char *tags_json;	/* tags as Falco's JSON array (sorted, no
+				 * repeats), made at the first alert */
 	int index;
 	char **pnames;		/* proc.name values the rule needs... */
 	size_t npnames;
@@ -591,6 +609,10 @@ struct aw_engine {
 	const char *last_name;		/* bucket of the previous event: */
 	struct bucket *last_bucket;	/* syscall names are static strings */
 	struct xctx x;
+	struct sbuf alert_text;		/* emit(): an alert's output, */
+	struct aw_buf alert_fields;	/* output_fields and typed columns,
+					 * built here, then copied into the */
+	struct sbuf alert_cols;		/* alert's one block of strings */
 	struct aw_engine_stats stats;
 	char **syscalls;
 	size_t nsyscalls;

@@ -236,6 +236,7 @@ alert_bytes(const struct aw_alert *a)
 		n += 2 * slen(a->tags[i]) + 16;
 	if (a->output_fields)
 		n += 2 * 96 * json_object_size(a->output_fields);
+	n += 2 * (a->fields_json_len + slen(a->tags_json));
 	return n;
 }
 
@@ -464,17 +465,16 @@ transient(int rc)
 	}
 }
 
+/* p is one of a's strings (which may share one block: alert.h). */
 static void
-fix_utf8(char **p)
+fix_utf8(struct aw_alert *a, char **p)
 {
 	char *f;
 
 	if (*p == NULL || aw_utf8_valid(*p, strlen(*p)))
 		return;
-	if ((f = aw_utf8_sanitize(*p, strlen(*p))) != NULL) {
-		free(*p);
-		*p = f;
-	}
+	if ((f = aw_utf8_sanitize(*p, strlen(*p))) != NULL)
+		aw_alert_set_str(a, p, f);
 }
 
 /* Once per item: sanitise, serialise, decide notifications. */
@@ -486,20 +486,20 @@ prepare_item(struct aw_store *s, struct qitem *q)
 	uint64_t fp;
 	int64_t decision = 0;
 
-	fix_utf8(&a->rule);
-	fix_utf8(&a->hostname);
-	fix_utf8(&a->source);
-	fix_utf8(&a->output);
-	fix_utf8(&a->container_id);
-	fix_utf8(&a->container_name);
-	fix_utf8(&a->k8s_pod_name);
-	fix_utf8(&a->k8s_ns_name);
-	fix_utf8(&a->proc_name);
-	fix_utf8(&a->proc_cmdline);
-	fix_utf8(&a->user_name);
-	fix_utf8(&a->fd_name);
+	fix_utf8(a, &a->rule);
+	fix_utf8(a, &a->hostname);
+	fix_utf8(a, &a->source);
+	fix_utf8(a, &a->output);
+	fix_utf8(a, &a->container_id);
+	fix_utf8(a, &a->container_name);
+	fix_utf8(a, &a->k8s_pod_name);
+	fix_utf8(a, &a->k8s_ns_name);
+	fix_utf8(a, &a->proc_name);
+	fix_utf8(a, &a->proc_cmdline);
+	fix_utf8(a, &a->user_name);
+	fix_utf8(a, &a->fd_name);
 	for (int i = 0; i < a->ntags; i++)
-		fix_utf8(&a->tags[i]);
+		fix_utf8(a, &a->tags[i]);
 	aw_format_time_ns(a->time_ns, q->time_text, sizeof(q->time_text));
 	q->line = aw_alert_output_line(a);
 	/* The same bytes the Falco JSON carries (alert_json.h), so that a

@@ -138,11 +138,15 @@ tl_eval(struct aw_engine *e, const struct aw_event *ev,
 static __attribute__((unused)) char *
 tl_field(const struct aw_alert *a, const char *key)
 {
-	json_t *v = json_object_get(a->output_fields, key);
+	json_t *of = aw_alert_fields(a), *v = json_object_get(of, key);
+	char *s;
 
-	if (v == NULL)
-		return strdup("(absent)");
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (of == NULL)
+		return strdup("(unparsable)");
+	s = v == NULL ? strdup("(absent)") :
+	    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(of);
+	return s;
 }
 
 /* One rule "r" with condition cond: how many alerts on ev (0 or 1). */

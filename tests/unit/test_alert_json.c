@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -342,6 +343,104 @@ test_writer_matches_jansson(void **state)
 	json_decref(v);
 }
 
+/* The hand-made UTC time agrees with gmtime_r, across days, years and
+ * the per-second cache (same second twice, then another). */
+static void
+test_time_matches_gmtime(void **state)
+{
+	uint64_t x = 88172645463325252ull, ns = 0;
+	char got[40], want[96];
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		time_t sec;
+		struct tm tm;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* up to 2200-01-01; every tenth in the second of the one
+		 * before, so from the per-second cache */
+		if (i % 10 == 9)
+			ns = ns - ns % 1000000000u + 999999999u;
+		else
+			ns = x % (7258118400ull * 1000000000ull);
+		sec = (time_t)(ns / 1000000000u);
+		assert_non_null(gmtime_r(&sec, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d."
+		    "%09uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    (unsigned)(ns % 1000000000u));
+		aw_format_time_ns(ns, got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	aw_format_time_ns(1743606903434319636ull, got, 8);
+	assert_string_equal(got, "2025-04");	/* cut to the buffer */
+}
+
+/* aw_json_quote scans eight bytes at a time: specials at every offset of
+ * a word must come out as jansson writes them (valid UTF-8, no controls
+ * but the named ones, where the two agree). */
+static void
+test_quote_every_offset(void **state)
+{
+	static const char *const pieces[] = { "a", "bc", "\"", "\\", "\n",
+	    "\t", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "/" };
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		char in[128] = "";
+		size_t len = 0;
+		int n = i % 24;
+		json_t *j;
+		char *want;
+		struct aw_buf b;
+
+		for (int k = 0; k < n; k++) {
+			const char *p;
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			p = pieces[x % 10];
+			memcpy(in + len, p, strlen(p));
+			len += strlen(p);
+		}
+		in[len] = '\0';
+		assert_non_null(j = json_stringn(in, len));
+		assert_non_null(want = json_dumps(j, JSON_ENCODE_ANY));
+		aw_buf_init(&b);
+		aw_json_quote(&b, in, len);
+		assert_string_equal(b.p, want);
+		aw_buf_free(&b);
+		free(want);
+		json_decref(j);
+	}
+}
+
+/* An alert whose strings share one block (as the engine makes them):
+ * replacing one frees only what is not in the block (ASan checks). */
+static void
+test_strbuf_ownership(void **state)
+{
+	struct aw_alert *a = aw_alert_new();
+
+	(void)state;
+	assert_non_null(a);
+	a->strbuf_len = 12;
+	assert_non_null(a->strbuf = malloc(a->strbuf_len));
+	memcpy(a->strbuf, "rule\0output", 12);
+	a->rule = a->strbuf;
+	a->output = a->strbuf + 5;
+	a->proc_name = xstrdup("heap");
+	aw_alert_set_str(a, &a->rule, xstrdup("fixed rule"));
+	aw_alert_set_str(a, &a->proc_name, xstrdup("other"));
+	assert_string_equal(a->rule, "fixed rule");
+	assert_string_equal(a->output, "output");
+	assert_string_equal(a->proc_name, "other");
+	aw_alert_free(a);
+}
+
 int
 main(void)
 {
@@ -355,6 +454,9 @@ main(void)
 		cmocka_unit_test(test_output_line),
 		cmocka_unit_test(test_utf8_helpers),
 		cmocka_unit_test(test_writer_matches_jansson),
+		cmocka_unit_test(test_time_matches_gmtime),
+		cmocka_unit_test(test_quote_every_offset),
+		cmocka_unit_test(test_strbuf_ownership),
 	};
 	return cmocka_run_group_tests(tests, setup_tz, NULL);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "output/text.h"
 #include "rules_testlib.h"
 
 /* touch ../passwd from /etc/ssh: openat(AT_FDCWD, O_WRONLY|O_CREAT|
@@ -146,9 +147,12 @@ render(const char *fmt, const struct aw_event *ev, char **fields)
 	aw_diags_free(&d);
 	assert_int_equal(tl_eval(e, ev, NULL, &al), 1);
 	out = strdup(al.a[0]->output);
-	if (fields)
-		*fields = json_dumps(al.a[0]->output_fields, JSON_COMPACT |
-		    JSON_SORT_KEYS);
+	if (fields) {
+		json_t *of = aw_alert_fields(al.a[0]);
+		assert_non_null(of);
+		*fields = json_dumps(of, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(of);
+	}
 	tl_alerts_clear(&al);
 	aw_engine_free(e);
 	return out;
@@ -429,7 +433,24 @@ test_alert_and_suggested_output(void **state)
 	assert_string_equal(a->fd_name, "/etc/passwd");
 	assert_null(a->container_id);
 	assert_null(a->user_name);
-	assert_int_equal(a->ntags, 3);
+	/* tags rendered once per rule: sorted, without the repeat */
+	assert_string_equal(a->tags_json, "[\"T1\",\"filesystem\"]");
+	/* output_fields come as text; they are the bytes the generic
+	 * writer gives for the same object (sorted keys, typed values) */
+	assert_null(a->output_fields);
+	{
+		json_t *of = aw_alert_fields(a);
+		struct aw_buf b;
+
+		assert_non_null(of);
+		assert_int_equal(json_object_size(of), 6);
+		aw_buf_init(&b);
+		assert_int_equal(aw_json_write(&b, of), 0);
+		assert_int_equal(b.len, a->fields_json_len);
+		assert_memory_equal(b.p, a->fields_json, b.len);
+		aw_buf_free(&b);
+		json_decref(of);
+	}
 	j = aw_alert_to_falco_json(a, 1, 1);
 	assert_non_null(j);
 	assert_non_null(strstr(j, "\"container.id\":null"));

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "output/text.h"
 #include "rules_testlib.h"
 
 /* touch ../passwd from /etc/ssh (openat, O_WRONLY|O_CREAT), on pts0 */
@@ -85,9 +86,19 @@ render(const char *fmt, const struct aw_event *ev, char **fields, int xfields)
 	if (fields) {
 		/* evt.time is always there; drop it to keep expectations
 		 * short */
-		json_object_del(al.a[0]->output_fields, "evt.time");
-		*fields = json_dumps(al.a[0]->output_fields, JSON_COMPACT |
-		    JSON_SORT_KEYS);
+		json_t *of = aw_alert_fields(al.a[0]);
+		struct aw_buf raw;
+
+		assert_non_null(of);
+		/* the engine's text is what the generic writer makes of
+		 * the same object: sorted, each key once, same values */
+		aw_buf_init(&raw);
+		assert_int_equal(aw_json_write(&raw, of), 0);
+		assert_string_equal(al.a[0]->fields_json, raw.p);
+		aw_buf_free(&raw);
+		json_object_del(of, "evt.time");
+		*fields = json_dumps(of, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(of);
 	}
 	tl_alerts_clear(&al);
 	aw_engine_free(e);
@@ -218,6 +229,35 @@ test_output_fields(void **state)
 	aw_event_free(&ev);
 }
 
+/* output_fields as written: keys sorted bytewise, a key named twice once
+ * (its last value), evt.time always the event time in ns. */
+static void
+test_output_fields_bytes(void **state)
+{
+	struct tl_alerts al = { .n = 0 };
+	struct aw_engine *e;
+	struct aw_event ev;
+
+	(void)state;
+	EV(&ev, ev_open);
+	e = tl_engine("- rule: r\n  desc: d\n  condition: evt.num > 0\n"
+	    "  output: \"%proc.name %fd.name %proc.name %evt.time %proc.tty "
+	    "%proc.aname[3] %evt.type\"\n  priority: WARNING\n"
+	    "  warn_evttypes: false\n");
+	assert_int_equal(tl_eval(e, &ev, NULL, &al), 1);
+	assert_null(al.a[0]->output_fields);
+	assert_string_equal(al.a[0]->fields_json,
+	    "{\"container.id\":null,\"container.name\":null,"
+	    "\"evt.time\":1796412499817000000,\"evt.type\":\"openat\","
+	    "\"fd.name\":\"/etc/passwd\",\"proc.aname[3]\":null,"
+	    "\"proc.name\":\"Touch\",\"proc.tty\":34816}");
+	assert_int_equal(al.a[0]->fields_json_len,
+	    strlen(al.a[0]->fields_json));
+	tl_alerts_clear(&al);
+	aw_engine_free(e);
+	aw_event_free(&ev);
+}
+
 #define RULE(out) "- rule: r\n  desc: d\n  condition: evt.num > 0\n" \
 	"  priority: WARNING\n  warn_evttypes: false\n  output: \"" out "\"\n"
 
@@ -281,6 +321,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_output_fields),
+		cmocka_unit_test(test_output_fields_bytes),
 		cmocka_unit_test(test_output_errors),
 		cmocka_unit_test(test_condition_errors),
 	};

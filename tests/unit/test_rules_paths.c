@@ -110,17 +110,20 @@ eval_open(uint64_t sec, long dirfd, const char *cwd, const char *name_field,
 	F.got = F.below_etc = 0;
 	F.name[0] = F.raw[0] = '\0';
 	for (int i = 0; i < F.al.n; i++) {
-		json_t *of = F.al.a[i]->output_fields;
+		json_t *of;
 		if (strcmp(F.al.a[i]->rule, "below etc") == 0) {
 			F.below_etc = 1;
 			continue;
 		}
+		of = aw_alert_fields(F.al.a[i]);
+		assert_non_null(of);
 		F.got = 1;
 		if ((s = json_string_value(json_object_get(of, "fd.name"))))
 			snprintf(F.name, sizeof(F.name), "%s", s);
 		if ((s = json_string_value(json_object_get(of,
 		    "fd.nameraw"))))
 			snprintf(F.raw, sizeof(F.raw), "%s", s);
+		json_decref(of);
 	}
 	assert_true(F.got);
 }
