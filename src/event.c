@@ -149,25 +149,35 @@ num_hex(const struct aw_kv *kv)
 
 /* ------------------------------------------------------------ SYSCALL */
 
+/* *socketcall: the name is "socketcall" (decided once per cache entry). */
 static const char *
-syscall_name(uint32_t arch, int64_t sc)
+syscall_name(uint32_t arch, int64_t sc, int *socketcall)
 {
 	/* A tiny cache: libaudit's lookup is not free and the same few
 	 * syscalls repeat. */
-	static __thread struct { uint32_t arch; int64_t sc; const char *n; }
-	    cache[64];
+	static __thread struct {
+		uint32_t arch;
+		int sock;
+		int64_t sc;
+		const char *n;
+	} cache[64];
 	unsigned slot = (unsigned)(sc ^ arch) & 63;
 	int machine;
 
+	*socketcall = 0;
 	if (sc < 0 || sc > 100000)
 		return NULL;
-	if (cache[slot].n && cache[slot].arch == arch && cache[slot].sc == sc)
-		return cache[slot].n;
-	if ((machine = audit_elf_to_machine(arch)) < 0)
-		return NULL;
-	cache[slot].arch = arch;
-	cache[slot].sc = sc;
-	cache[slot].n = audit_syscall_to_name((int)sc, machine);
+	if (!(cache[slot].n && cache[slot].arch == arch &&
+	    cache[slot].sc == sc)) {
+		if ((machine = audit_elf_to_machine(arch)) < 0)
+			return NULL;
+		cache[slot].arch = arch;
+		cache[slot].sc = sc;
+		cache[slot].n = audit_syscall_to_name((int)sc, machine);
+		cache[slot].sock = cache[slot].n != NULL &&
+		    strcmp(cache[slot].n, "socketcall") == 0;
+	}
+	*socketcall = cache[slot].sock;
 	return cache[slot].n;
 }
 
@@ -204,9 +214,6 @@ demux_socketcall(struct aw_event *ev)
 {
 	const char *sub;
 
-	if (ev->syscall_name == NULL ||
-	    strcmp(ev->syscall_name, "socketcall") != 0)
-		return;
 	if ((sub = aw_socketcall_name(ev->a[0])) == NULL)
 		return;
 	ev->syscall_name = sub;
@@ -295,9 +302,13 @@ parse_syscall(struct aw_event *ev, const char *body, size_t len)
 			break;
 		}
 	}
-	if (ev->syscall != AW_NONE)
-		ev->syscall_name = syscall_name(ev->arch, ev->syscall);
-	demux_socketcall(ev);
+	if (ev->syscall != AW_NONE) {
+		int socketcall;
+		ev->syscall_name = syscall_name(ev->arch, ev->syscall,
+		    &socketcall);
+		if (socketcall)
+			demux_socketcall(ev);
+	}
 }
 
 /* ------------------------------------------------------------ EXECVE */
