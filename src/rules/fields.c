@@ -821,15 +821,24 @@ aw_field_at(size_t i)
 	return i < NFIELDS ? &field_table[i] : NULL;
 }
 
+/* Events carry syscall names as static strings (event.c's name cache),
+ * so the previous name's answer is kept by pointer: most calls ask for
+ * the syscall of the one before. */
 static const struct scspec *
 spec_for(const char *syscall)
 {
+	static __thread const char *last_name;
+	static __thread struct scspec *last_spec;
 	struct scspec *s;
 
 	if (syscall == NULL)
 		return NULL;
+	if (syscall == last_name)
+		return last_spec;
 	tables();
 	HASH_FIND_STR(spec_hash, syscall, s);
+	last_name = syscall;
+	last_spec = s;
 	return s;
 }
 
