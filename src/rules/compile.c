@@ -1127,7 +1127,7 @@ static struct ccheck *
 cc_check(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
     const struct aw_ast *n)
 {
-	struct ccheck *c = calloc(1, sizeof(*c));
+	struct ccheck *c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
 	const char *fname;
 	int t;
 
@@ -1135,6 +1135,7 @@ cc_check(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 		cc_error(cc, &n->pos, "out of memory");
 		return NULL;
 	}
+	memset(c, 0, sizeof(*c));
 	c->op = n->op;
 	c->mod = n->mod;
 	c->rhs_kind = n->rhs_kind;
@@ -1142,6 +1143,8 @@ cc_check(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 		goto fail;
 	fname = n->lhs->xform == AW_XF_FIELD ? n->lhs->field : "transformer";
 	t = c->cmptype = c->lhs.type;
+	c->list = c->lhs.xform == AW_XF_FIELD &&
+	    (c->lhs.f.def->flags & FF_LIST) != 0;
 	if (c->lhs.xform == AW_XF_FIELD &&
 	    (c->lhs.f.def->flags & FF_LIST) && c->op != AW_OP_EXISTS &&
 	    c->op != AW_OP_IN && c->op != AW_OP_INTERSECTS &&

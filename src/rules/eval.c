@@ -524,7 +524,7 @@ eval_check_now(struct xctx *x, const struct ccheck *c)
 		if (nr <= 0)
 			return 0;
 	}
-	list = c->lhs.xform == AW_XF_FIELD && (c->lhs.f.def->flags & FF_LIST);
+	list = c->list;
 	if (list && c->op == AW_OP_IN) {
 		/* every value must be in the set */
 		for (int i = 0; i < n; i++)

@@ -405,30 +405,36 @@ struct pm_entry {		/* pmatch: one path split in components */
 };
 
 struct ccheck {
-	struct coperand lhs;
+	/* What evaluating a plain check reads comes first, in the one
+	 * cache line the struct is aligned to (cc_check allocates it on a
+	 * 64-byte boundary): a rule set of thousands of checks does not fit
+	 * the L1 cache, so each line a check touches is a likely miss. The
+	 * field reference (lhs.f.slot) is the second line. */
 	int op;
 	int mod;
 	int cmptype;		/* type the comparison is done in */
-	int rhs_kind;		/* AW_RHS_NONE, VALUE/LIST (consts), OPERAND */
+	int list;		/* lhs is a list-valued field (FF_LIST) */
+	uint32_t hmask;
+	int id;
 	struct cconst *vals;
 	size_t nvals;
-	struct cconst **sorted;	/* in/intersects: sorted for bsearch */
 	uint32_t *htab;		/* in/intersects on strings: open addressing,
 				 * index+1 into vals, 0 empty */
-	uint32_t hmask;
-	int evttype;		/* lhs is plain evt.type: foldable per bucket */
-	/* Identical checks are compiled once and shared by every rule and
-	 * macro expansion using them; the result is kept per event in the
-	 * context's memo array, at this id. */
-	int id;
-	UT_hash_handle hh;
-	char *key;
+	struct coperand *rhs;
 	pcre2_code *re;
+	struct coperand lhs;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;	/* bounded backtracking */
+	struct cconst **sorted;	/* in/intersects: sorted for bsearch */
 	struct pm_entry *pm;
 	size_t npm;
-	struct coperand *rhs;
+	int rhs_kind;		/* AW_RHS_NONE, VALUE/LIST (consts), OPERAND */
+	int evttype;		/* lhs is plain evt.type: foldable per bucket */
+	/* Identical checks are compiled once and shared by every rule and
+	 * macro expansion using them (id above); the result is kept per
+	 * event in the context's memo array, at that id. */
+	UT_hash_handle hh;
+	char *key;
 	char **store;		/* owned strings of vals */
 	size_t nstore;
 };
