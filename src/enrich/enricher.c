@@ -30,7 +30,19 @@
  *
  * Pointers returned by lookups stay valid until the next observe():
  * eviction and frees of retired user tables and metadata happen only at
- * the start of observe().
+ * the start of observe(). That is also what lets observe() keep the
+ * entries of the event's process and of its parent for the rule engine's
+ * aw_enricher_proc() and aw_enricher_parent() of the same event: they
+ * cost an LRU touch, not a second lookup. (During an evaluation entries
+ * are only added, or removed right after being added when /proc did not
+ * know the pid; an existing entry never goes.)
+ *
+ * A process without a container takes its parent's (below), which costs
+ * a lookup of the parent per event; for a replayed log, where no entry
+ * ever gets a container, that lookup is pure waste. So the enricher
+ * counts container attachments (ci_gen) and an entry remembers the ppid
+ * and count at which its parent had none: nothing can have changed
+ * until the count moves.
  *
  * With enrich.host_proc "none", or for events older than one minute
  * before the enricher started (a replayed log), /proc is not consulted:
@@ -103,6 +115,9 @@ struct aw_enricher {
 	char *ns_store[MAX_NS + 1];
 	struct aw_procfs_info *scratch;
 	char *cgbuf;
+	uint64_t ci_gen;		/* containers attached so far */
+	/* the last observed event's entries, valid until the next observe() */
+	struct aw_pentry *cur, *cur_parent;
 	struct aw_enricher_stats st;
 };
 
@@ -256,6 +271,8 @@ cinfo_from_cgroup(struct aw_enricher *en, const struct aw_cgroup_info *info)
 static void
 attach_cinfo(struct aw_enricher *en, struct aw_pentry *e, struct aw_cinfo *ci)
 {
+	if (ci && e->ci != ci)
+		en->ci_gen++;
 	aw_pentry_set_cinfo(en->pt, e, ci);
 	e->pub.container_engine = ci ? ci->engine : NULL;
 }
@@ -291,8 +308,18 @@ inherit_parent_container(struct aw_enricher *en, struct aw_pentry *e)
 
 	if (e->ci || e->pub.ppid <= 0 || e->pub.ppid == e->pid)
 		return;
-	if ((parent = aw_ptable_peek(en->pt, e->pub.ppid)) != NULL && parent->ci)
-		attach_cinfo(en, e, parent->ci);
+	/* no container attached anywhere since the parent had none */
+	if (e->inherit_ppid == e->pub.ppid && e->inherit_gen == en->ci_gen)
+		return;
+	if ((parent = aw_ptable_peek(en->pt, e->pub.ppid)) != NULL) {
+		en->cur_parent = parent;
+		if (parent->ci) {
+			attach_cinfo(en, e, parent->ci);
+			return;
+		}
+	}
+	e->inherit_ppid = e->pub.ppid;
+	e->inherit_gen = en->ci_gen;
 }
 
 /* Fill e from /proc/<pid> if it is the process that existed at time t
@@ -392,9 +419,9 @@ new_entry(struct aw_enricher *en, int64_t pid, const struct aw_event *ev,
 }
 
 static int
-str_differs(const struct aw_str *in, const char *cur)
+str_differs(const struct aw_str *in, const char *cur, size_t cur_len)
 {
-	return in->s && (cur == NULL || strlen(cur) != in->len ||
+	return in->s && (cur == NULL || cur_len != in->len ||
 	    memcmp(cur, in->s, in->len) != 0);
 }
 
@@ -441,9 +468,9 @@ update_event(struct aw_enricher *en, struct aw_pentry *e,
 		s.cwd = ev->cwd.s;
 		s.cwd_len = ev->cwd.len;
 	}
-	if (str_differs(&ev->comm, e->pub.comm) ||
-	    str_differs(&ev->exe, e->pub.exe) ||
-	    str_differs(&ev->tty, e->pub.tty)) {
+	if (str_differs(&ev->comm, e->pub.comm, e->comm_len) ||
+	    str_differs(&ev->exe, e->pub.exe, e->exe_len) ||
+	    str_differs(&ev->tty, e->pub.tty, e->tty_len)) {
 		str_from_event(&ev->comm, &s.comm, &s.comm_len);
 		str_from_event(&ev->exe, &s.exe, &s.exe_len);
 		str_from_event(&ev->tty, &s.tty, &s.tty_len);
@@ -460,7 +487,7 @@ on_exec(struct aw_enricher *en, struct aw_pentry *e, uint64_t t)
 	struct aw_cinfo *ci;
 	uint64_t start;
 
-	e->exec_ns = e->pub.exec_ns = t;
+	e->pub.exec_ns = t;
 	if (e->pub.start_ns == 0)
 		e->pub.start_ns = t;
 	e->pub.exited = 0;
@@ -512,13 +539,13 @@ on_clone(struct aw_enricher *en, struct aw_pentry *parent,
 	/* the child is a copy of its parent until it execs */
 	memset(&s, 0, sizeof(s));
 	s.exe = parent->pub.exe;
-	s.exe_len = s.exe ? strlen(s.exe) : 0;
+	s.exe_len = parent->exe_len;
 	s.comm = parent->pub.comm;
-	s.comm_len = strlen(s.comm);
+	s.comm_len = parent->comm_len;
 	s.cwd = parent->pub.cwd;
-	s.cwd_len = s.cwd ? strlen(s.cwd) : 0;
+	s.cwd_len = parent->cwd_len;
 	s.tty = parent->pub.tty;
-	s.tty_len = s.tty ? strlen(s.tty) : 0;
+	s.tty_len = parent->tty_len;
 	/* the parent's argv, as views (its table copy is already capped) */
 	s.set_argv = 1;
 	s.argc = parent->pub.argc < AW_PT_ARGV_MAX ? parent->pub.argc :
@@ -557,6 +584,13 @@ classify(const struct aw_event *ev)
 	const char *n = ev->syscall_name;
 
 	if (n) {
+		/* most syscalls are none of these: one byte tells */
+		switch (n[0]) {
+		case 'c': case 'e': case 'f': case 'v':
+			break;
+		default:
+			return K_OTHER;
+		}
 		if (strcmp(n, "execve") == 0 || strcmp(n, "execveat") == 0)
 			return K_EXEC;
 		if (strcmp(n, "clone") == 0 || strcmp(n, "fork") == 0 ||
@@ -688,6 +722,7 @@ aw_enricher_observe(struct aw_enricher *en, const struct aw_event *ev)
 
 	/* What the previous event's evaluation may have pointed at is free
 	 * to go now. */
+	en->cur = en->cur_parent = NULL;
 	aw_ptable_trim(en->pt);
 	aw_users_gc(en->users);
 	aw_meta_gc(en->meta);
@@ -722,14 +757,19 @@ aw_enricher_observe(struct aw_enricher *en, const struct aw_event *ev)
 	/* gone before we could read its cgroup: its parent's container */
 	inherit_parent_container(en, e);
 	e->cgroup_read = 0;
+	en->cur = e;
 }
 
 const struct aw_proc *
 aw_enricher_proc(struct aw_enricher *en, int64_t pid)
 {
-	struct aw_pentry *e = aw_ptable_get(en->pt, pid);
+	struct aw_pentry *e;
 
-	if (e)
+	if (en->cur && en->cur->pid == pid) {
+		aw_ptable_touch(en->pt, en->cur);
+		return &en->cur->pub;
+	}
+	if ((e = aw_ptable_get(en->pt, pid)) != NULL)
 		return &e->pub;
 	if (pid <= 0 || !en->use_proc || (e = aw_ptable_put(en->pt, pid)) == NULL)
 		return NULL;
@@ -744,14 +784,20 @@ aw_enricher_proc(struct aw_enricher *en, int64_t pid)
 const struct aw_proc *
 aw_enricher_parent(struct aw_enricher *en, const struct aw_proc *p)
 {
-	/* every aw_proc we hand out is the head of a table entry */
-	struct aw_pentry *child = (struct aw_pentry *)(uintptr_t)p, *e;
+	struct aw_pentry *child, *e;
 	uint64_t limit;
 
 	if (p == NULL || p->ppid <= 0 || p->ppid == p->pid)
 		return NULL;
+	/* every aw_proc we hand out is part of a table entry */
+	child = aw_pentry_of(p);
 	limit = p->start_ns ? p->start_ns + START_TOLERANCE_NS : 0;
-	if ((e = aw_ptable_get(en->pt, p->ppid)) != NULL) {
+	if (child == en->cur && (e = en->cur_parent) != NULL &&
+	    e->pid == p->ppid)
+		aw_ptable_touch(en->pt, e);
+	else
+		e = aw_ptable_get(en->pt, p->ppid);
+	if (e != NULL) {
 		/* a parent younger than its child is a reused pid */
 		if (limit && e->pub.start_ns > limit)
 			return NULL;
@@ -840,7 +886,8 @@ aw_enricher_stats(const struct aw_enricher *cen)
 	en->st.evictions = ps->evictions;
 	en->st.containers = aw_ptable_ncinfo(en->pt);
 	en->st.table_bytes = ps->entries * (sizeof(struct aw_pentry) + 16) +
-	    ps->blob_bytes + en->st.containers * sizeof(struct aw_cinfo);
+	    ps->index_bytes + ps->blob_bytes +
+	    en->st.containers * sizeof(struct aw_cinfo);
 	en->st.user_db_loads = aw_users_stats(en->users)->loads;
 	en->st.meta_resolved = ms->resolved;
 	en->st.meta_unresolved = ms->unresolved;

@@ -104,6 +104,7 @@ struct aw_meta {
 	struct mentry *cache, *head, *tail;
 	struct aw_meta_graveyard *grave;
 	struct aw_meta_stats st;
+	uint64_t outstanding;	/* queued, result not drained yet */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -800,6 +801,12 @@ drain(struct aw_meta *m)
 {
 	struct mresult *r;
 
+	/* Every result answers a queued request, and the worker's counters
+	 * move only while it serves one, before its result is posted: with
+	 * nothing outstanding there is nothing to take (and no lock to take
+	 * on every event). */
+	if (m->outstanding == 0)
+		return;
 	pthread_mutex_lock(&m->mu);
 	r = m->results;
 	m->results = NULL;
@@ -812,6 +819,7 @@ drain(struct aw_meta *m)
 		struct mresult *next = r->next;
 		struct mentry *e;
 
+		m->outstanding--;
 		HASH_FIND_STR(m->cache, r->id, e);
 		if (e == NULL) {
 			meta_free(r->meta);	/* evicted meanwhile */
@@ -863,6 +871,7 @@ enqueue(struct aw_meta *m, struct mentry *e, uint64_t now)
 	if (queued) {
 		e->state = M_PENDING;
 		m->st.requests++;
+		m->outstanding++;
 	} else {
 		e->state = M_DONE;	/* retried after retry_ms */
 		e->done_ms = now;

@@ -12,27 +12,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/* pids are looked up for every event: hash 8-byte keys with one multiply
- * instead of uthash's default Jenkins hash (strings keep Jenkins). */
-static inline unsigned
-aw_pt_hash(const void *key, size_t len)
-{
-	uint64_t k;
-
-	if (len != sizeof(k)) {
-		const unsigned char *p = key;
-		unsigned h = 2166136261u;	/* FNV-1a */
-
-		for (size_t i = 0; i < len; i++)
-			h = (h ^ p[i]) * 16777619u;
-		return h;
-	}
-	memcpy(&k, key, sizeof(k));
-	k *= 0x9e3779b97f4a7c15ull;
-	return (unsigned)(k >> 32);
-}
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = aw_pt_hash((keyptr), (size_t)(keylen)))
 #include <uthash.h>
 
 #include "enrich.h"
@@ -55,21 +34,41 @@ struct aw_cinfo {
 	UT_hash_handle hh;
 };
 
+/*
+ * A process: first 64 bytes of what every event reads or writes (the
+ * lookup's pid, the LRU links, the enricher's per-event checks), then the
+ * public part (nearly all of it written by every event), then what only
+ * execs, clones, exits and /proc loads use. Hand out &e->pub, get back
+ * with aw_pentry_of().
+ */
 struct aw_pentry {
-	struct aw_proc pub;	/* what lookups return; strings in blob */
 	int64_t pid;
-	UT_hash_handle hh;
 	struct aw_pentry *lru_prev, *lru_next;	/* head: most recent */
 	struct aw_cinfo *ci;
-	char *blob;		/* argv pointers, then exe, comm, cwd, tty, args */
 	uint64_t last_ns;	/* time of the newest event applied */
-	uint64_t exec_ns;	/* time of the last exec seen, 0 if none */
-	uint64_t exit_ns;
-	int64_t parent_miss;	/* ppid that /proc did not know: don't retry */
-	uint8_t pidns;		/* 0 unknown, 1 initial, 2 nested */
-	uint8_t argv_truncated;
+	int64_t inherit_ppid;	/* parent found without a container at... */
+	uint64_t inherit_gen;	/* ...this container generation (enricher.c) */
+	uint16_t exe_len, comm_len, tty_len;	/* of pub's strings */
 	uint8_t cgroup_read;	/* cgroup read since the last exec */
+	uint8_t pidns;		/* 0 unknown, 1 initial, 2 nested */
+	struct aw_proc pub;	/* what lookups return; strings in blob */
+	/* colder */
+	uint64_t exit_ns;
+	char *blob;		/* argv pointers, then exe, comm, cwd, tty, args */
+	int64_t parent_miss;	/* ppid that /proc did not know: don't retry */
+	uint32_t blob_used;	/* bytes of strings and pointers in the blob */
+	uint32_t argv_bytes;	/* of which the arguments (with their NULs) */
+	uint16_t cwd_len;
+	uint8_t argv_truncated;
 };
+
+/* The entry of a struct aw_proc this table handed out. */
+static inline struct aw_pentry *
+aw_pentry_of(const struct aw_proc *p)
+{
+	return (struct aw_pentry *)(uintptr_t)((const char *)p -
+	    offsetof(struct aw_pentry, pub));
+}
 
 /* Strings for aw_pentry_set(); NULL keeps the current value. argv is
  * either an array of aw_str (argc entries) or a NUL-separated cmdline. */
@@ -86,6 +85,7 @@ struct aw_pstrings {
 struct aw_ptable_stats {
 	uint64_t entries, hits, misses, evictions;
 	uint64_t blob_bytes;	/* bytes of strings held */
+	uint64_t index_bytes;	/* the pid index */
 };
 
 struct aw_ptable;
@@ -96,6 +96,9 @@ void aw_ptable_free(struct aw_ptable *t);
 struct aw_pentry *aw_ptable_get(struct aw_ptable *t, int64_t pid);
 /* Find without touching or counting. */
 struct aw_pentry *aw_ptable_peek(struct aw_ptable *t, int64_t pid);
+/* What aw_ptable_get() does once it found e (a hit, moved to the head),
+ * for a caller that kept e from an earlier lookup in the same event. */
+void aw_ptable_touch(struct aw_ptable *t, struct aw_pentry *e);
 /* A new, empty entry for pid (an existing one is reset). NULL on ENOMEM. */
 struct aw_pentry *aw_ptable_put(struct aw_ptable *t, int64_t pid);
 /* Replace the entry's strings (one allocation). -1 on ENOMEM. */

@@ -507,6 +507,78 @@ test_dying_process_keeps_parent_container(void **state)
 	assert_string_equal(aw_enricher_proc(f->en, 442)->container_id, "host");
 }
 
+/* A gone process takes its parent's container; while no container was
+ * attached anywhere the enricher skips re-checking the parent, but one
+ * attached since (here: the parent's own exec) is seen at once. */
+static void
+test_inherit_after_parent_gets_container(void **state)
+{
+	struct fx *f = *state;
+	static const char *const argv[] = { "app", NULL };
+	struct evbuf b;
+	uint64_t t = now_ms();
+
+	enricher_start(f, NULL);
+	/* 451 has no /proc entry (gone), its parent 450 is not known yet */
+	observe(f, mkev(&b, "openat", 451, 450, 3, "worker", "/worker", t));
+	assert_null(aw_enricher_proc(f->en, 451)->container_id);
+	observe(f, mkev(&b, "openat", 451, 450, 3, "worker", "/worker", t + 1));
+	assert_null(aw_enricher_proc(f->en, 451)->container_id);
+	fake_proc(f, 450, 1, "app", "/app", argv, 0, 100, 0,
+	    "0::/system.slice/docker-" DOCKER_ID ".scope\n");
+	observe(f, mkexec(&b, 450, 1, "app", "/app", argv, t + 2));
+	assert_string_equal(aw_enricher_proc(f->en, 450)->container_id,
+	    "7951fb549ab9");
+	observe(f, mkev(&b, "openat", 451, 450, 3, "worker", "/worker", t + 3));
+	assert_string_equal(aw_enricher_proc(f->en, 451)->container_id,
+	    "7951fb549ab9");
+}
+
+/* The rule engine's lookups of the event's process and parent reuse what
+ * observe() found, but count and reorder the LRU exactly as lookups do. */
+static void
+test_event_lookups_count_and_touch(void **state)
+{
+	struct fx *f = *state;
+	static const char *const ov[] = { "enrich.proc_table_max=4", NULL };
+	const struct aw_enricher_stats *st;
+	const struct aw_proc *p, *pp;
+	struct evbuf b;
+	uint64_t t = now_ms(), hits0, misses0;
+
+	enricher_start(f, ov);	/* the scan loads 1, 100 and 200 */
+	st = aw_enricher_stats(f->en);
+	hits0 = st->hits;
+	misses0 = st->misses;
+	/* 200 forks 210: the child is now the most recent entry */
+	observe(f, mkev(&b, "clone", 200, 100, 210, "bash", "/usr/bin/bash",
+	    t));
+	p = aw_enricher_proc(f->en, 200);
+	assert_non_null(p);
+	assert_int_equal(p->pid, 200);
+	assert_ptr_equal(aw_enricher_proc(f->en, 200), p);
+	pp = aw_enricher_parent(f->en, p);
+	assert_non_null(pp);
+	assert_int_equal(pp->pid, 100);
+	st = aw_enricher_stats(f->en);
+	assert_int_equal(st->hits - hits0, 4);	/* observe, proc x2, parent */
+	assert_int_equal(st->misses - misses0, 0);
+	assert_int_equal(st->procs, 4);
+	/* LRU now 100, 200, 210, 1: two new processes push out 1, then
+	 * 210 (200 was touched after its child was added) */
+	observe(f, mkev(&b, "openat", 900, 1, 3, "x", "/x", t + 1));
+	observe(f, mkev(&b, "openat", 901, 1, 3, "x", "/x", t + 2));
+	aw_enricher_observe(f->en, NULL);
+	st = aw_enricher_stats(f->en);
+	assert_int_equal(st->procs, 4);
+	misses0 = st->misses;
+	assert_non_null(aw_enricher_proc(f->en, 200));
+	assert_non_null(aw_enricher_proc(f->en, 100));
+	assert_int_equal(aw_enricher_stats(f->en)->misses, misses0);
+	assert_null(aw_enricher_proc(f->en, 210));	/* evicted, no /proc */
+	assert_int_equal(aw_enricher_stats(f->en)->misses, misses0 + 1);
+}
+
 static void
 test_lru_bound_and_counters(void **state)
 {
@@ -757,6 +829,8 @@ main(void)
 		T(test_container_cgroup_read_once),
 		T(test_pid_reuse),
 		T(test_dying_process_keeps_parent_container),
+		T(test_inherit_after_parent_gets_container),
+		T(test_event_lookups_count_and_touch),
 		T(test_lru_bound_and_counters),
 		T(test_threads_not_processes),
 		T(test_argv_capped),
