@@ -1145,6 +1145,7 @@ cc_check(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 	t = c->cmptype = c->lhs.type;
 	c->list = c->lhs.xform == AW_XF_FIELD &&
 	    (c->lhs.f.def->flags & FF_LIST) != 0;
+	c->slot = c->lhs.xform == AW_XF_FIELD ? c->lhs.f.slot : -1;
 	if (c->lhs.xform == AW_XF_FIELD &&
 	    (c->lhs.f.def->flags & FF_LIST) && c->op != AW_OP_EXISTS &&
 	    c->op != AW_OP_IN && c->op != AW_OP_INTERSECTS &&
@@ -1255,11 +1256,11 @@ cc_check(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 			goto fail;
 		c->hmask = cap - 1;
 		for (size_t i = 0; i < c->nvals; i++) {
-			uint32_t k = (uint32_t)aw_hash(c->vals[i].s,
-			    c->vals[i].len) & c->hmask;
+			uint64_t h = aw_hash(c->vals[i].s, c->vals[i].len);
+			uint32_t k = (uint32_t)h & c->hmask;
 			while (c->htab[k])
 				k = (k + 1) & c->hmask;
-			c->htab[k] = (uint32_t)i + 1;
+			c->htab[k] = (h >> 32) << 32 | ((uint32_t)i + 1);
 		}
 	} else if ((c->op == AW_OP_IN || c->op == AW_OP_INTERSECTS) &&
 	    c->nvals > 0 && type_class(t) == 1) {

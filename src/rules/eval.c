@@ -441,7 +441,10 @@ match_value(struct xctx *x, const struct ccheck *c, const struct fval *v)
 			}
 			for (k = (uint32_t)w->h & c->hmask; c->htab[k];
 			    k = (k + 1) & c->hmask) {
-				const struct cconst *e = &c->vals[c->htab[k] - 1];
+				const struct cconst *e;
+				if ((c->htab[k] >> 32) != (w->h >> 32))
+					continue;	/* not without reading it */
+				e = &c->vals[(uint32_t)c->htab[k] - 1];
 				if (e->len == v->len &&
 				    memcmp(e->s, v->s, v->len) == 0)
 					return 1;
@@ -511,7 +514,14 @@ eval_check_now(struct xctx *x, const struct ccheck *c)
 	const struct fval *v, *r = NULL;
 	int n, nr = 0, t, list;
 
-	if (c->lhs.xform == AW_XF_FIELD)
+	if (c->slot >= 0 && (size_t)c->slot < x->nslots &&
+	    x->slots[c->slot].gen == x->gen) {
+		/* extracted by an earlier check: no need to reach the field
+		 * reference in the check's second cache line */
+		const struct xslot *s = &x->slots[c->slot];
+		v = s->n == 1 && s->v == NULL ? &s->one : s->v;
+		n = s->n;
+	} else if (c->lhs.xform == AW_XF_FIELD)
 		n = xget(x, &c->lhs.f, &v);
 	else
 		n = eval_operand(x, &c->lhs, &v, &t);
@@ -556,10 +566,10 @@ aw_hash(const char *s, size_t len)
 static inline int
 eval_check(struct xctx *x, struct ccheck *c)
 {
-	uint64_t *m = &x->memo[c->id];
+	uint32_t *m = &x->memo[c->id];
 
-	if ((*m >> 1) != x->gen)
-		*m = x->gen << 1 | (uint64_t)eval_check_now(x, c);
+	if ((*m >> 1) != x->memo_gen)
+		*m = x->memo_gen << 1 | (uint32_t)eval_check_now(x, c);
 	return (int)(*m & 1);
 }
 
@@ -569,13 +579,13 @@ int
 eval_program(struct xctx *x, struct ccheck *const *byid,
     const struct insn *code, int32_t pc)
 {
-	const uint64_t gen = x->gen;
+	const uint32_t gen = x->memo_gen;
 
 	while (pc >= 0) {
 		const struct insn *i = &code[pc];
-		uint64_t *m = &x->memo[i->id];
+		uint32_t *m = &x->memo[i->id];
 		if ((*m >> 1) != gen) {
-			*m = gen << 1 | (uint64_t)eval_check_now(x,
+			*m = gen << 1 | (uint32_t)eval_check_now(x,
 			    byid[i->id]);
 			x->checks_run++;
 		}

@@ -976,7 +976,7 @@ xctx_prepare(struct xctx *x, size_t nslots, size_t nchecks)
 	struct xslot *ns;
 
 	if (nchecks > x->nmemo) {
-		uint64_t *nm = realloc(x->memo, nchecks * sizeof(*nm));
+		uint32_t *nm = realloc(x->memo, nchecks * sizeof(*nm));
 		if (nm == NULL)
 			return -1;
 		memset(nm + x->nmemo, 0, (nchecks - x->nmemo) * sizeof(*nm));
@@ -999,6 +999,12 @@ xctx_begin(struct xctx *x, const struct aw_event *ev, struct aw_enricher *en)
 	x->ev = ev;
 	x->en = en;
 	x->gen++;
+	if (++x->memo_gen > 0x7fffffffu) {
+		/* 2^31 events: start the memo over rather than wrap */
+		if (x->memo != NULL)
+			memset(x->memo, 0, x->nmemo * sizeof(*x->memo));
+		x->memo_gen = 1;
+	}
 	arena_reset(&x->arena);
 	x->proc_done = 0;
 	x->proc = NULL;
@@ -2477,15 +2483,22 @@ flags_render(struct sbuf *b, uint64_t v, const struct flagname *tab,
 /* Append the names of the flags of tab set in v to buf (at *len), joined
  * with '|'; returns how many were appended. buf is sized by the caller
  * for every name of tab. */
+struct lflag {			/* a flag name with its length */
+	const char *n;
+	uint64_t v;
+	size_t len;
+};
+#define FLAG(name, value) { name, value, sizeof(name) - 1 }
+
 static int
-flags_cat(char *buf, size_t *len, uint64_t v, const struct flagname *tab,
+flags_cat(char *buf, size_t *len, uint64_t v, const struct lflag *tab,
     size_t n)
 {
 	int k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if ((v & tab[i].v) == tab[i].v && tab[i].v != 0) {
-			size_t l = strlen(tab[i].n);
+			size_t l = tab[i].len;
 			if (k++)
 				buf[(*len)++] = '|';
 			memcpy(buf + *len, tab[i].n, l);
@@ -2496,38 +2509,48 @@ flags_cat(char *buf, size_t *len, uint64_t v, const struct flagname *tab,
 }
 
 /* Open flags are rendered for every open event a rule looks at: built in
- * a local buffer (every name fits) and appended once. */
+ * a local buffer (every name fits) and appended once. Four values differ
+ * on arm (asm-generic/fcntl.h vs arch/arm*), hence two pairs of tables. */
+static const struct lflag open_head[2][10] = { {
+	FLAG("O_LARGEFILE", 0100000), FLAG("O_DIRECTORY", 0200000),
+	FLAG("O_DIRECT", 040000), FLAG("O_TRUNC", 01000),
+	FLAG("O_SYNC", 04010000), FLAG("O_NONBLOCK", 04000),
+	FLAG("O_EXCL", 0200), FLAG("O_DSYNC", 010000),
+	FLAG("O_APPEND", 02000), FLAG("O_CREAT", 0100),
+}, {
+	FLAG("O_LARGEFILE", 0400000), FLAG("O_DIRECTORY", 040000),
+	FLAG("O_DIRECT", 0200000), FLAG("O_TRUNC", 01000),
+	FLAG("O_SYNC", 04010000), FLAG("O_NONBLOCK", 04000),
+	FLAG("O_EXCL", 0200), FLAG("O_DSYNC", 010000),
+	FLAG("O_APPEND", 02000), FLAG("O_CREAT", 0100),
+} };
+static const struct lflag open_tail[2][6] = { {
+	FLAG("O_CLOEXEC", 02000000), FLAG("O_TMPFILE", 020000000),
+	FLAG("O_NOFOLLOW", 0400000), FLAG("O_NOATIME", 01000000),
+	FLAG("O_NOCTTY", 0400), FLAG("O_PATH", 010000000),
+}, {
+	FLAG("O_CLOEXEC", 02000000), FLAG("O_TMPFILE", 020000000),
+	FLAG("O_NOFOLLOW", 0100000), FLAG("O_NOATIME", 01000000),
+	FLAG("O_NOCTTY", 0400), FLAG("O_PATH", 010000000),
+} };
+
 static void
 render_open_flags(struct sbuf *b, uint64_t f, uint32_t arch, int created)
 {
-	int arm = arch_is_arm(arch);
-	const struct flagname tab[] = {
-		{ "O_LARGEFILE", arm ? 0400000 : 0100000 },
-		{ "O_DIRECTORY", arm ? 040000 : 0200000 },
-		{ "O_DIRECT", arm ? 0200000 : 040000 },
-		{ "O_TRUNC", 01000 }, { "O_SYNC", 04010000 },
-		{ "O_NONBLOCK", 04000 }, { "O_EXCL", 0200 },
-		{ "O_DSYNC", 010000 }, { "O_APPEND", 02000 },
-		{ "O_CREAT", 0100 },
-	};
-	const struct flagname tail[] = {
-		{ "O_CLOEXEC", 02000000 }, { "O_TMPFILE", 020000000 },
-		{ "O_NOFOLLOW", arm ? 0100000 : 0400000 },
-		{ "O_NOATIME", 01000000 }, { "O_NOCTTY", 0400 },
-		{ "O_PATH", 010000000 },
-	};
+	const struct lflag *tab = open_head[arch_is_arm(arch) != 0];
+	const struct lflag *tail = open_tail[arch_is_arm(arch) != 0];
 	static const char *const mode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
 	    "O_RDWR" };
 	char buf[512];
 	size_t len = 0, l;
 
-	if (flags_cat(buf, &len, f, tab, sizeof(tab) / sizeof(tab[0])))
+	if (flags_cat(buf, &len, f, tab, 10))
 		buf[len++] = '|';
 	l = strlen(mode[f & 3]);
 	memcpy(buf + len, mode[f & 3], l);
 	len += l;
 	buf[len++] = '|';
-	if (!flags_cat(buf, &len, f, tail, sizeof(tail) / sizeof(tail[0])))
+	if (!flags_cat(buf, &len, f, tail, 6))
 		len--;
 	if (created) {
 		memcpy(buf + len, "|O_F_CREATED", 12);

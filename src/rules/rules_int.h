@@ -338,7 +338,10 @@ struct xctx {
 	struct xslot *slots;
 	size_t nslots;
 	struct arena arena;
-	uint64_t *memo;		/* per check id: gen << 1 | result */
+	uint32_t *memo;		/* per check id: memo_gen << 1 | result */
+	uint32_t memo_gen;	/* gen in 31 bits, never 0 (memo cleared
+				 * when it wraps); half the cache lines of
+				 * a 64-bit memo over thousands of checks */
 	size_t nmemo;
 	uint64_t checks_run;	/* memo misses, for the statistics */
 	int proc_done;
@@ -410,16 +413,19 @@ struct ccheck {
 	 * 64-byte boundary): a rule set of thousands of checks does not fit
 	 * the L1 cache, so each line a check touches is a likely miss. The
 	 * field reference (lhs.f.slot) is the second line. */
-	int op;
-	int mod;
-	int cmptype;		/* type the comparison is done in */
-	int list;		/* lhs is a list-valued field (FF_LIST) */
+	int16_t op;
+	int16_t mod;
+	int16_t cmptype;	/* type the comparison is done in */
+	uint8_t list;		/* lhs is a list-valued field (FF_LIST) */
+	int32_t slot;		/* lhs.f.slot of a plain field, else -1 */
 	uint32_t hmask;
 	int id;
 	struct cconst *vals;
 	size_t nvals;
-	uint32_t *htab;		/* in/intersects on strings: open addressing,
-				 * index+1 into vals, 0 empty */
+	uint64_t *htab;		/* in/intersects on strings: open addressing,
+				 * index+1 into vals (0 empty) in the low 32
+				 * bits, the value's hash's high 32 bits above:
+				 * a miss rarely reads vals or their strings */
 	struct coperand *rhs;
 	pcre2_code *re;
 	struct coperand lhs;

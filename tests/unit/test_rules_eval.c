@@ -20,6 +20,7 @@
 
 #include "output/text.h"
 #include "rules_testlib.h"
+#include "rules/rules_int.h"
 
 /* touch ../passwd from /etc/ssh: openat(AT_FDCWD, O_WRONLY|O_CREAT|
  * O_NOCTTY|O_NONBLOCK, 0666) on an existing file, on pts0. */
@@ -525,6 +526,43 @@ test_matching_and_index(void **state)
 	aw_event_free(&ev2);
 }
 
+/* The per-event memo keeps 31 bits of the event count; when they run out
+ * it is cleared, not wrapped: a result memoised 2^31 events earlier must
+ * not be taken for this event's. Alternating a matching and a
+ * non-matching event across the wrap shows each is decided afresh. */
+static void
+test_memo_wrap(void **state)
+{
+	static const char rules[] =
+	    "- rule: w\n  desc: d\n  condition: evt.type in (openat, connect) "
+	    "and fd.name = /etc/passwd and not proc.name = nc\n"
+	    "  output: w\n  priority: NOTICE\n";
+	struct tl_alerts al = { .n = 0 };
+	struct aw_event yes, no;
+	struct aw_engine *e;
+
+	(void)state;
+	EV(&yes, ev_open);
+	EV(&no, ev_connect);
+	e = tl_engine(rules);
+	/* memoised true at generation 1... */
+	e->x.memo_gen = 0;
+	assert_int_equal(tl_eval(e, &yes, NULL, &al), 1);
+	/* ...and generation 1 comes again after the wrap, for `no` */
+	e->x.memo_gen = 0x7fffffff;
+	assert_int_equal(tl_eval(e, &no, NULL, &al), 0);
+	assert_int_equal(e->x.memo_gen, 1);	/* it did wrap */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(tl_eval(e, &yes, NULL, &al), 1);
+		assert_int_equal(tl_eval(e, &no, NULL, &al), 0);
+	}
+	assert_int_equal(al.n, 4);
+	tl_alerts_clear(&al);
+	aw_engine_free(e);
+	aw_event_free(&yes);
+	aw_event_free(&no);
+}
+
 /* A pathological regex over attacker-controlled text ends (no match). */
 static void
 test_regex_bounded(void **state)
@@ -598,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_alert_and_suggested_output),
 		cmocka_unit_test(test_matching_and_index),
 		cmocka_unit_test(test_regex_bounded),
+		cmocka_unit_test(test_memo_wrap),
 		cmocka_unit_test(test_crypto_miner_tutorial_rule),
 	};
 
