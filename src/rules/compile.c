@@ -1282,6 +1282,146 @@ fail:
 	return NULL;
 }
 
+/*
+ * `or` of comparisons of one string field with constants, as Falco's
+ * rules write them (proc.cmdline contains "a" or proc.cmdline contains
+ * "b" ..., proc.name = x or proc.name = y), becomes one check: `in` for
+ * = and in, `anyof` for contains, icontains, startswith and endswith.
+ * The value is the same for every event (each side is false when the
+ * field is missing, and so is the merged check; `or` needs no order),
+ * and the event pays one check where it paid one per constant: the
+ * crypto-miner rule alone ran four on every exec. Fields with several
+ * values stay apart when `in` would mean "all values" (FF_LIST), and so
+ * does evt.type, which the index folds per syscall anyway.
+ */
+enum { MERGE_NONE = -1, MERGE_IN = AW_OP__COUNT };
+
+static int
+merge_class(const struct aw_ast *k)
+{
+	const struct aw_field *def;
+
+	if (k->kind != AW_AST_CHECK || k->lhs->xform != AW_XF_FIELD ||
+	    k->mod != AW_MOD_NONE || strcmp(k->lhs->field, "evt.type") == 0 ||
+	    !(k->rhs_kind == AW_RHS_VALUE || (k->rhs_kind == AW_RHS_LIST &&
+	    k->op == AW_OP_IN)))
+		return MERGE_NONE;
+	for (size_t i = 0; i < k->nvalues; i++)
+		if (strcmp(k->values[i].s, "<NA>") == 0)
+			return MERGE_NONE;	/* keep its own warning */
+	def = aw_field_find(k->lhs->field, strlen(k->lhs->field));
+	if (def == NULL || (def->flags & FF_LIST) ||
+	    aw_field_type(def, k->lhs->arg) != FT_STR)
+		return MERGE_NONE;
+	switch (k->op) {
+	case AW_OP_EQ:
+	case AW_OP_IN:
+		return MERGE_IN;
+	case AW_OP_CONTAINS:
+	case AW_OP_ICONTAINS:
+	case AW_OP_STARTSWITH:
+	case AW_OP_ENDSWITH:
+		return k->op;
+	default:
+		return MERGE_NONE;
+	}
+}
+
+static int
+same_lhs(const struct aw_ast *a, const struct aw_ast *b)
+{
+	return strcmp(a->lhs->field, b->lhs->field) == 0 &&
+	    (a->lhs->arg == NULL ? b->lhs->arg == NULL :
+	    b->lhs->arg != NULL && strcmp(a->lhs->arg, b->lhs->arg) == 0);
+}
+
+static struct cnode *cc_node(struct ccompiler *, struct aw_engine *,
+    struct cctx *, const struct aw_ast *);
+
+/* kids[i] and the later kids of its class and field (marked in used),
+ * compiled as one check. NULL with cc->err set, or on OOM. */
+static struct cnode *
+cc_merged(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
+    const struct aw_ast *n, int i, char *used)
+{
+	const struct aw_ast *first = n->kids[i];
+	int cls = merge_class(first);
+	struct aw_ast m = *first;
+	struct cnode *r;
+	size_t nv = 0;
+
+	for (int j = i; j < n->nkids; j++)
+		if (!used[j] && merge_class(n->kids[j]) == cls &&
+		    same_lhs(first, n->kids[j]))
+			nv += n->kids[j]->nvalues;
+	if ((m.values = calloc(nv, sizeof(*m.values))) == NULL) {
+		cc_error(cc, &first->pos, "out of memory");
+		return NULL;
+	}
+	nv = 0;
+	for (int j = i; j < n->nkids; j++) {
+		const struct aw_ast *k = n->kids[j];
+		if (used[j] || merge_class(k) != cls || !same_lhs(first, k))
+			continue;
+		used[j] = 1;
+		for (size_t v = 0; v < k->nvalues; v++)
+			m.values[nv++] = k->values[v];	/* borrowed */
+	}
+	m.nvalues = nv;
+	m.rhs_kind = AW_RHS_LIST;
+	m.op = cls == MERGE_IN ? AW_OP_IN : (enum aw_op)cls;
+	m.mod = cls == MERGE_IN ? AW_MOD_NONE : AW_MOD_ANYOF;
+	r = cc_node(cc, e, C, &m);
+	free(m.values);
+	return r;
+}
+
+/* How many checks kids[i] would merge with (itself included). */
+static int
+merge_count(const struct aw_ast *n, int i, const char *used)
+{
+	int cls = merge_class(n->kids[i]), k = 0;
+
+	if (cls == MERGE_NONE)
+		return 1;
+	for (int j = i; j < n->nkids; j++)
+		k += !used[j] && merge_class(n->kids[j]) == cls &&
+		    same_lhs(n->kids[i], n->kids[j]);
+	return k;
+}
+
+static struct cnode *
+cc_or(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
+    const struct aw_ast *n, struct cnode *c)
+{
+	char *used = calloc((size_t)n->nkids, 1);
+
+	c->kind = CN_OR;
+	if (used == NULL ||
+	    (c->kids = calloc((size_t)n->nkids, sizeof(*c->kids))) == NULL) {
+		free(used);
+		free(c);
+		return NULL;
+	}
+	for (int i = 0; i < n->nkids; i++) {
+		struct cnode *k;
+		if (used[i])
+			continue;
+		if (merge_count(n, i, used) > 1)
+			k = cc_merged(cc, e, C, n, i, used);
+		else
+			k = cc_node(cc, e, C, n->kids[i]);
+		if (k == NULL) {
+			free(used);
+			cnode_free(c);
+			return NULL;
+		}
+		c->kids[c->nkids++] = k;
+	}
+	free(used);
+	return c;
+}
+
 static struct cnode *
 cc_node(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
     const struct aw_ast *n)
@@ -1293,8 +1433,9 @@ cc_node(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 		return NULL;
 	}
 	switch (n->kind) {
-	case AW_AST_AND:
 	case AW_AST_OR:
+		return cc_or(cc, e, C, n, c);
+	case AW_AST_AND:
 	case AW_AST_NOT:
 		c->kind = n->kind == AW_AST_AND ? CN_AND : n->kind == AW_AST_OR ?
 		    CN_OR : CN_NOT;

@@ -563,6 +563,60 @@ test_memo_wrap(void **state)
 	aw_event_free(&no);
 }
 
+/* `or` of comparisons of one field with constants is compiled as one
+ * check (compile.c, cc_or): same answers as the separate checks, one
+ * evaluation instead of one per constant. */
+static void
+test_or_merge(void **state)
+{
+	static const char rules[] =
+	    "- rule: m\n  desc: d\n  condition: evt.type = execve and "
+	    "(proc.cmdline contains stratum or proc.cmdline contains "
+	    "\"/etc/pass\" or proc.cmdline contains xmr)\n"
+	    "  output: m\n  priority: NOTICE\n";
+	struct tl_alerts al = { .n = 0 };
+	struct aw_event ev, conn;
+	struct aw_engine *e;
+
+	(void)state;
+	EV(&ev, ev_exec);		/* touch -c /etc/passwd */
+	EV(&conn, ev_connect);
+	/* each member can make it true, none leaves it false */
+	YES("proc.cmdline contains nope or proc.cmdline contains \"-c /e\"",
+	    &ev);
+	YES("proc.cmdline contains \"-c /e\" or proc.cmdline contains nope",
+	    &ev);
+	NO("proc.cmdline contains nope or proc.cmdline contains nada", &ev);
+	YES("proc.cmdline icontains TOUCH or proc.cmdline icontains nope",
+	    &ev);
+	YES("proc.cmdline startswith nope or proc.cmdline startswith touch",
+	    &ev);
+	YES("proc.cmdline endswith nope or proc.cmdline endswith passwd",
+	    &ev);
+	NO("proc.cmdline endswith touch or proc.cmdline startswith passwd",
+	    &ev);
+	/* = and in together, other fields and operators in between */
+	YES("proc.name = cat or evt.num > 0 or proc.name in (ls, touch)",
+	    &ev);
+	NO("proc.name = cat or proc.exe = /bin/ls or proc.name in (ls, sh)",
+	    &ev);
+	YES("proc.name = cat or proc.exepath = /usr/bin/touch or "
+	    "proc.name = ls", &ev);
+	/* a missing field: false merged, so `not` of it true */
+	NO("fd.sport = 1 or fd.sport = 2", &ev);
+	YES("not (fd.sport = 1 or fd.sport = 2)", &ev);
+	NO("container.id = abc or container.id = def", &ev);
+	YES("not (container.id = abc or container.id = def)", &ev);
+	/* one evaluation for the three contains */
+	e = tl_engine(rules);
+	assert_int_equal(tl_eval(e, &ev, NULL, &al), 1);
+	assert_int_equal(aw_engine_stats(e)->checks_evaluated, 1);
+	tl_alerts_clear(&al);
+	aw_engine_free(e);
+	aw_event_free(&ev);
+	aw_event_free(&conn);
+}
+
 /* A pathological regex over attacker-controlled text ends (no match). */
 static void
 test_regex_bounded(void **state)
@@ -637,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_matching_and_index),
 		cmocka_unit_test(test_regex_bounded),
 		cmocka_unit_test(test_memo_wrap),
+		cmocka_unit_test(test_or_merge),
 		cmocka_unit_test(test_crypto_miner_tutorial_rule),
 	};
 
