@@ -188,6 +188,12 @@ aw_alerts_submit(struct aw_alerts *al, struct aw_alert *a)
 		aw_alert_free(a);
 }
 
+void
+aw_alerts_flush_outputs(struct aw_alerts *al)
+{
+	aw_outputs_flush(al->outputs);
+}
+
 int
 aw_alerts_flush(struct aw_alerts *al, int64_t timeout_ms)
 {

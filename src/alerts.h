@@ -50,6 +50,8 @@ void aw_alerts_submit(struct aw_alerts *al, struct aw_alert *a);
 /* Flush outputs, wait until everything submitted is committed and every
  * destination is idle: 0, or -1 if timeout_ms passed first. */
 int aw_alerts_flush(struct aw_alerts *al, int64_t timeout_ms);
+/* Write what the outputs buffered (buffered_outputs); nothing else. */
+void aw_alerts_flush_outputs(struct aw_alerts *al);
 void aw_alerts_reopen(struct aw_alerts *al);
 void aw_alerts_stats(struct aw_alerts *al, struct aw_alerts_stats *out);
 /* Print the counters as one JSON object (for status, tests, benches). */

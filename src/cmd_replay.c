@@ -10,7 +10,10 @@
  * not write the alert database (--store does), and enrichment does not
  * read this host's /proc (the log may come from another machine; pass
  * -o enrich.host_proc=/proc for a log of this host, or --follow as an
- * audisp plugin, where /proc is live).
+ * audisp plugin, where /proc is live). Alert lines are buffered and
+ * written after each block of input read (1 MB), not one write(2) per
+ * alert as the live daemon does (buffered_outputs sets it either way;
+ * --follow keeps the daemon's default).
  */
 #include "autoconf.h"
 
@@ -86,6 +89,9 @@ replay_defaults(struct aw_config *cfg, int store, int follow)
 		aw_config_override(cfg, "enrich.metadata=false", err, sizeof(err));
 	if (aw_config_find(cfg, "json_output") == NULL)
 		aw_config_override(cfg, "json_output=true", err, sizeof(err));
+	if (!follow && aw_config_find(cfg, "buffered_outputs") == NULL)
+		aw_config_override(cfg, "buffered_outputs=true", err,
+		    sizeof(err));
 }
 
 int

@@ -235,6 +235,14 @@ aw_pipeline_tick(struct aw_pipeline *p, uint64_t now_ms)
 }
 
 void
+aw_pipeline_flush_outputs(struct aw_pipeline *p)
+{
+	events_flush(p);
+	if (p->alerts != NULL)
+		aw_alerts_flush_outputs(p->alerts);
+}
+
+void
 aw_pipeline_flush(struct aw_pipeline *p)
 {
 	aw_reasm_flush(p->reasm);

@@ -52,6 +52,9 @@ void aw_pipeline_line(struct aw_pipeline *p, const char *line, size_t len,
 void aw_pipeline_datagram(struct aw_pipeline *p, int type, const char *payload,
     size_t len, uint64_t now_ms);
 void aw_pipeline_tick(struct aw_pipeline *p, uint64_t now_ms);
+/* Write what the --events stream and the alert outputs buffered (a
+ * source calls it after each block of input). */
+void aw_pipeline_flush_outputs(struct aw_pipeline *p);
 void aw_pipeline_flush(struct aw_pipeline *p);
 
 const struct aw_pipeline_stats *aw_pipeline_stats(const struct aw_pipeline *p);

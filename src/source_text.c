@@ -64,6 +64,7 @@ aw_text_feed_fd(struct aw_pipeline *p, int fd, int follow,
 			skipping = 0;
 			start = nl + 1;
 		}
+		aw_pipeline_flush_outputs(p);
 		have = (size_t)(end - start);
 		if (have >= MAX_LINE) {
 			/* Cut: process what we have, skip to the newline. */
