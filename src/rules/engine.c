@@ -750,8 +750,21 @@ static int
 try_rule(struct aw_engine *e, const struct bucket *b, int32_t i,
     const struct aw_event *ev, aw_alert_cb cb, void *arg, int *n)
 {
+	int32_t pc = b->entry[i];
+
 	e->stats.rules_evaluated++;
-	if (!eval_program(&e->x, e->cc.byid, b->code, b->entry[i]))
+	if (pc >= 0) {
+		/* Most rules of a bucket open with a check an earlier rule
+		 * already decided (open_write, spawned_process...): a false
+		 * one that rejects the rule is settled here, without the
+		 * call. */
+		const struct insn *in = &b->code[pc];
+		uint32_t m = e->x.memo[in->id];
+		if ((m >> 1) == e->x.memo_gen && !(m & 1) &&
+		    in->f == PC_REJECT)
+			return 1;
+	}
+	if (!eval_program(&e->x, e->cc.byid, b->code, pc))
 		return 1;
 	*n += emit(e, b->rules[i], ev, cb, arg);
 	return e->opts.matching != AW_MATCH_FIRST;
