@@ -2272,8 +2272,7 @@ aw_build_index(struct aw_engine *e)
 	size_t i, cap = 0;
 
 	free_buckets(e);
-	e->last_name = NULL;
-	e->last_bucket = NULL;
+	memset(e->bcache, 0, sizeof(e->bcache));
 	/* Checks by id, for the programs. */
 	free(e->cc.byid);
 	if ((e->cc.byid = calloc((size_t)e->cc.nchecks + 1,

@@ -800,15 +800,19 @@ aw_engine_eval(struct aw_engine *e, const struct aw_event *ev,
 	if (!e->compiled || e->failed)
 		return 0;
 	e->stats.events++;
-	if (ev->syscall_name != NULL && ev->syscall_name == e->last_name)
-		b = e->last_bucket;
-	else if (ev->syscall_name != NULL) {
-		struct bucket *f = NULL;
-		if (e->buckets != NULL)
-			HASH_FIND_STR(e->buckets, ev->syscall_name, f);
-		b = f != NULL ? f : &e->universal;
-		e->last_name = ev->syscall_name;
-		e->last_bucket = b;
+	if (ev->syscall_name != NULL) {
+		size_t k = ((uintptr_t)ev->syscall_name >> 3) %
+		    BUCKET_CACHE;
+		if (e->bcache[k].name == ev->syscall_name)
+			b = e->bcache[k].b;
+		else {
+			struct bucket *f = NULL;
+			if (e->buckets != NULL)
+				HASH_FIND_STR(e->buckets, ev->syscall_name, f);
+			b = f != NULL ? f : &e->universal;
+			e->bcache[k].name = ev->syscall_name;
+			e->bcache[k].b = b;
+		}
 	}
 	if (b->n == 0)
 		return 0;

@@ -618,8 +618,14 @@ struct aw_engine {
 	struct bucket *buckets;
 	struct bucket universal;	/* syscalls no rule names (unfolded) */
 	struct bucket nosys;		/* events without a syscall */
-	const char *last_name;		/* bucket of the previous event: */
-	struct bucket *last_bucket;	/* syscall names are static strings */
+	/* Bucket by syscall name, cached by the name's address (names are
+	 * static strings): events alternate between a few syscalls, each
+	 * a hash of its name otherwise. Direct-mapped, BUCKET_CACHE slots. */
+#define BUCKET_CACHE 16
+	struct {
+		const char *name;
+		struct bucket *b;
+	} bcache[BUCKET_CACHE];
 	struct xctx x;
 	struct sbuf alert_text;		/* emit(): an alert's output, */
 	struct aw_buf alert_fields;	/* output_fields and typed columns,
