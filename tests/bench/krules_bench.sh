@@ -70,7 +70,10 @@
 # bound loop over the floor, as much as auditd's within the spread. The
 # file workload makes ~40,000 opens and 80,000 other calls in ~1 s of
 # CPU, so floor + rules there should be ~2-3 % on a quiet machine; on
-# this VM that is below what the main table can resolve.
+# this VM that is below what the main table can resolve. A 7-round run
+# on the quiet VM (2026-12-05): file workload, pushdown 5.4 % by medians
+# (paired median 1.7 %, quartiles [-0.7, 13.5]), floor 11.9 %, auditd
+# 18.9 %; read-only pass floor 14.5 %, pushdown 17.9 %, auditd 15.6 %.
 # BENCH_STRICT=1 makes missed targets an exit status of 1.
 #
 # Run as root: make bench-krules, or from the build directory
