@@ -169,11 +169,14 @@ lru_unlink(struct aw_ptable *t, struct aw_pentry *e)
 {
 	if (e->lru_prev)
 		e->lru_prev->lru_next = e->lru_next;
-	else
-		t->head = e->lru_next;
 	if (e->lru_next)
 		e->lru_next->lru_prev = e->lru_prev;
-	else
+	/* by head and tail themselves, not by the missing neighbour: the
+	 * same when the list is sound, and what lets the analyzer see that
+	 * aw_ptable_trim() never frees the tail twice */
+	if (t->head == e)
+		t->head = e->lru_next;
+	if (t->tail == e)
 		t->tail = e->lru_prev;
 	e->lru_prev = e->lru_next = NULL;
 }

@@ -1354,7 +1354,8 @@ cc_merged(struct ccompiler *cc, struct aw_engine *e, struct cctx *C,
 		if (!used[j] && merge_class(n->kids[j]) == cls &&
 		    same_lhs(first, n->kids[j]))
 			nv += n->kids[j]->nvalues;
-	if ((m.values = calloc(nv, sizeof(*m.values))) == NULL) {
+	/* nv is 0 for `f in () or f in ()`: still one element */
+	if ((m.values = calloc(nv ? nv : 1, sizeof(*m.values))) == NULL) {
 		cc_error(cc, &first->pos, "out of memory");
 		return NULL;
 	}
