@@ -602,6 +602,9 @@ test_or_merge(void **state)
 	    &ev);
 	YES("proc.name = cat or proc.exepath = /usr/bin/touch or "
 	    "proc.name = ls", &ev);
+	/* empty lists (Falco's empty list macros) merge to no values */
+	NO("proc.name in () or proc.name in ()", &ev);
+	YES("proc.name in () or proc.name in (touch)", &ev);
 	/* a missing field: false merged, so `not` of it true */
 	NO("fd.sport = 1 or fd.sport = 2", &ev);
 	YES("not (fd.sport = 1 or fd.sport = 2)", &ev);
