@@ -2480,24 +2480,26 @@ flags_render(struct sbuf *b, uint64_t v, const struct flagname *tab,
 	}
 }
 
-/* Append the names of the flags of tab set in v to buf (at *len), joined
- * with '|'; returns how many were appended. buf is sized by the caller
- * for every name of tab. */
 struct lflag {			/* a flag name with its length */
 	const char *n;
-	uint64_t v;
+	uint64_t v[2];		/* value on x86 (and most arches), on arm */
 	size_t len;
 };
-#define FLAG(name, value) { name, value, sizeof(name) - 1 }
+#define FLAG(name, value) { name, { value, value }, sizeof(name) - 1 }
+#define FLAG2(name, x86, arm) { name, { x86, arm }, sizeof(name) - 1 }
 
+/* Append the names of the flags of tab set in v to buf (at *len), joined
+ * with '|' (values of column arm); returns how many were appended. buf is
+ * sized by the caller for every name of tab. */
 static int
 flags_cat(char *buf, size_t *len, uint64_t v, const struct lflag *tab,
-    size_t n)
+    size_t n, int arm)
 {
 	int k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((v & tab[i].v) == tab[i].v && tab[i].v != 0) {
+		uint64_t f = tab[i].v[arm];
+		if ((v & f) == f && f != 0) {
 			size_t l = tab[i].len;
 			if (k++)
 				buf[(*len)++] = '|';
@@ -2510,47 +2512,38 @@ flags_cat(char *buf, size_t *len, uint64_t v, const struct lflag *tab,
 
 /* Open flags are rendered for every open event a rule looks at: built in
  * a local buffer (every name fits) and appended once. Four values differ
- * on arm (asm-generic/fcntl.h vs arch/arm*), hence two pairs of tables. */
-static const struct lflag open_head[2][10] = { {
-	FLAG("O_LARGEFILE", 0100000), FLAG("O_DIRECTORY", 0200000),
-	FLAG("O_DIRECT", 040000), FLAG("O_TRUNC", 01000),
+ * on arm (asm-generic/fcntl.h vs arch/arm*). */
+static const struct lflag open_head[] = {
+	FLAG2("O_LARGEFILE", 0100000, 0400000),
+	FLAG2("O_DIRECTORY", 0200000, 040000),
+	FLAG2("O_DIRECT", 040000, 0200000), FLAG("O_TRUNC", 01000),
 	FLAG("O_SYNC", 04010000), FLAG("O_NONBLOCK", 04000),
 	FLAG("O_EXCL", 0200), FLAG("O_DSYNC", 010000),
 	FLAG("O_APPEND", 02000), FLAG("O_CREAT", 0100),
-}, {
-	FLAG("O_LARGEFILE", 0400000), FLAG("O_DIRECTORY", 040000),
-	FLAG("O_DIRECT", 0200000), FLAG("O_TRUNC", 01000),
-	FLAG("O_SYNC", 04010000), FLAG("O_NONBLOCK", 04000),
-	FLAG("O_EXCL", 0200), FLAG("O_DSYNC", 010000),
-	FLAG("O_APPEND", 02000), FLAG("O_CREAT", 0100),
-} };
-static const struct lflag open_tail[2][6] = { {
+};
+static const struct lflag open_tail[] = {
 	FLAG("O_CLOEXEC", 02000000), FLAG("O_TMPFILE", 020000000),
-	FLAG("O_NOFOLLOW", 0400000), FLAG("O_NOATIME", 01000000),
+	FLAG2("O_NOFOLLOW", 0400000, 0100000), FLAG("O_NOATIME", 01000000),
 	FLAG("O_NOCTTY", 0400), FLAG("O_PATH", 010000000),
-}, {
-	FLAG("O_CLOEXEC", 02000000), FLAG("O_TMPFILE", 020000000),
-	FLAG("O_NOFOLLOW", 0100000), FLAG("O_NOATIME", 01000000),
-	FLAG("O_NOCTTY", 0400), FLAG("O_PATH", 010000000),
-} };
+};
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static void
 render_open_flags(struct sbuf *b, uint64_t f, uint32_t arch, int created)
 {
-	const struct lflag *tab = open_head[arch_is_arm(arch) != 0];
-	const struct lflag *tail = open_tail[arch_is_arm(arch) != 0];
+	int arm = arch_is_arm(arch) != 0;
 	static const char *const mode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
 	    "O_RDWR" };
 	char buf[512];
 	size_t len = 0, l;
 
-	if (flags_cat(buf, &len, f, tab, 10))
+	if (flags_cat(buf, &len, f, open_head, NELEM(open_head), arm))
 		buf[len++] = '|';
 	l = strlen(mode[f & 3]);
 	memcpy(buf + len, mode[f & 3], l);
 	len += l;
 	buf[len++] = '|';
-	if (!flags_cat(buf, &len, f, tail, 6))
+	if (!flags_cat(buf, &len, f, open_tail, NELEM(open_tail), arm))
 		len--;
 	if (created) {
 		memcpy(buf + len, "|O_F_CREATED", 12);

@@ -620,6 +620,42 @@ test_or_merge(void **state)
 	aw_event_free(&conn);
 }
 
+/* Open flags are named per architecture: 040000 is O_DIRECT on x86 and
+ * O_DIRECTORY on arm (and 0100000 O_LARGEFILE vs O_NOFOLLOW). */
+static void
+test_open_flags_arch(void **state)
+{
+	static const char *const x86[] = {
+		"type=SYSCALL msg=audit(1796412499.817:801): arch=c000003e "
+		"syscall=257 success=yes exit=3 a0=ffffff9c a1=1 a2=c000 "
+		"a3=0 items=1 ppid=1 pid=20 auid=0 uid=0 gid=0 euid=0 suid=0 "
+		"fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"t\" "
+		"exe=\"/usr/bin/t\" key=(null)",
+		"type=PATH msg=audit(1796412499.817:801): item=0 name=\"/etc\" "
+		"inode=2 dev=fe:00 mode=040755 ouid=0 ogid=0 rdev=00:00 "
+		"nametype=NORMAL",
+	};
+	static const char *const arm[] = {
+		"type=SYSCALL msg=audit(1796412499.817:802): arch=c00000b7 "
+		"syscall=56 success=yes exit=3 a0=ffffff9c a1=1 a2=c000 "
+		"a3=0 items=1 ppid=1 pid=21 auid=0 uid=0 gid=0 euid=0 suid=0 "
+		"fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"t\" "
+		"exe=\"/usr/bin/t\" key=(null)",
+		"type=PATH msg=audit(1796412499.817:802): item=0 name=\"/etc\" "
+		"inode=2 dev=fe:00 mode=040755 ouid=0 ogid=0 rdev=00:00 "
+		"nametype=NORMAL",
+	};
+	struct aw_event ev;
+
+	(void)state;
+	EV(&ev, x86);
+	YES("evt.arg.flags = O_LARGEFILE|O_DIRECT|O_RDONLY", &ev);
+	aw_event_free(&ev);
+	EV(&ev, arm);
+	YES("evt.arg.flags = O_DIRECTORY|O_RDONLY|O_NOFOLLOW", &ev);
+	aw_event_free(&ev);
+}
+
 /* A pathological regex over attacker-controlled text ends (no match). */
 static void
 test_regex_bounded(void **state)
@@ -695,6 +731,7 @@ main(void)
 		cmocka_unit_test(test_regex_bounded),
 		cmocka_unit_test(test_memo_wrap),
 		cmocka_unit_test(test_or_merge),
+		cmocka_unit_test(test_open_flags_arch),
 		cmocka_unit_test(test_crypto_miner_tutorial_rule),
 	};
 
